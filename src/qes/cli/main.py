@@ -1,0 +1,69 @@
+"""The `qes` command. Each stage's commands live in their own module and register here."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from qes import __version__
+
+app = typer.Typer(
+    name="qes",
+    help="qes: systematic review and qualitative evidence synthesis, from first search to published tables.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+# Modules under qes.cli that define `register(app)`. Order = order in `qes --help`.
+COMMAND_MODULES = (
+    "project",
+    "records",
+    "users",
+    "serve",
+    "dedupe",
+    "screen",
+    "rank",
+    "search",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qes {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """qes: a workbench for systematic reviews and qualitative evidence synthesis."""
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"qes.cli.{name}")
+        except ModuleNotFoundError as exc:
+            # Only a missing command module itself is tolerated (a stage not built yet);
+            # a missing dependency inside one is a real error.
+            if exc.name != f"qes.cli.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_all()
+
+
+def run() -> None:
+    """Console-script entry point. Click's usage errors already exit 2."""
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+        sys.exit(code if isinstance(code, int) else (0 if code is None else 1))

@@ -1,0 +1,60 @@
+"""The contract every format module fulfils.
+
+A format module (`qes.formats.ris`, `...medline`, ...) exposes
+
+* ``sniff(head: str) -> int``: confidence 0–100 that decoded text starting with `head` (up to
+  64 KiB, BOM removed, newlines normalised to \\n) is this format; detection is by content only;
+* ``read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]``: records in file order, lazily
+  (a 1 GB file streams; memory stays bounded). Recoverable problems go to ``ctx.warn``; a file
+  that cannot be read raises `qes.errors.InputFileError` naming file and line;
+* optionally ``write(records: Iterable[Record], out: TextIO) -> None``.
+
+Readers fill the canonical fields through `qes.records.normalise`, note the source tag of each
+field with ``Record.note_tag``, keep every (tag, value) pair in ``Record.raw`` and set
+``Record.origin`` from ``ctx.origin(line, position)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, TextIO
+
+from qes.errors import InputFileError
+from qes.records.model import Origin, ReadWarning, Record
+
+
+@dataclass
+class ReadContext:
+    """What a reader knows about the file it reads, and where its warnings go."""
+
+    file_name: str
+    source: str = ""
+    format: str = ""
+    warnings: list[ReadWarning] = field(default_factory=list)
+    on_warning: Callable[[ReadWarning], None] | None = None
+
+    def warn(self, message: str, line: int = 0, record: int = 0) -> None:
+        w = ReadWarning(self.file_name, line, record, message)
+        self.warnings.append(w)
+        if self.on_warning is not None:
+            self.on_warning(w)
+
+    def fail(self, message: str, line: int = 0, record: int = 0) -> InputFileError:
+        """The error to raise for an unreadable file (`raise ctx.fail(...)`)."""
+        return InputFileError(self.file_name, message, line=line, record=record)
+
+    def origin(self, line: int, position: int) -> Origin:
+        return Origin(file_name=self.file_name, source=self.source, format=self.format, line=line, position=position)
+
+
+class FormatModule(Protocol):
+    NAME: str
+    LABEL: str
+
+    def sniff(self, head: str) -> int: ...
+
+    def read(self, stream: TextIO, ctx: ReadContext) -> Iterator[Record]: ...
+
+
+Writer = Callable[[Iterable[Record], TextIO], None]

@@ -1,0 +1,251 @@
+"""Field normalisers: messy values from real exports → canonical form. Pure functions.
+
+Each takes the value as a source wrote it and returns the canonical form ("" when nothing usable),
+never raising on odd input: readers call them on every record of every file.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from qes.records.model import Author
+
+_WS = re.compile(r"\s+")
+# Zero-width characters and the BOM, which some exports leave inside fields.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def clean_text(value: str | None) -> str:
+    """Collapse whitespace (incl. NBSP, U+2028, tabs, newlines), drop zero-width chars, strip."""
+    if not value:
+        return ""
+    value = value.translate(_INVISIBLE)
+    return _WS.sub(" ", value).strip()
+
+
+# --- DOI -------------------------------------------------------------------------------------
+
+_DOI_IN = re.compile(r"(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_DOI_TRAIL = ".,;:)]}>\"'"
+
+
+def normalise_doi(value: str | None) -> str:
+    """DOI in lower case without resolver prefix: 'https://dx.doi.org/10.1/ABC.' → '10.1/abc'.
+
+    Accepts 'doi:' prefixes, URL-encoded slashes, LaTeX-escaped underscores and PubMed's
+    '10.1/x [doi]' suffix. Returns "" when no DOI is present.
+    """
+    if not value:
+        return ""
+    text = value.replace("\\_", "_").replace("%2F", "/").replace("%2f", "/")
+    text = text.replace("[doi]", " ").strip()
+    match = _DOI_IN.search(text)
+    if not match:
+        return ""
+    doi = match.group(1).rstrip(_DOI_TRAIL)
+    return doi.lower()
+
+
+# --- identifiers -----------------------------------------------------------------------------
+
+_ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+
+
+def normalise_issn(value: str | None) -> str:
+    """All ISSNs found, as 'NNNN-NNNX', de-duplicated, joined by '; '."""
+    if not value:
+        return ""
+    found: list[str] = []
+    for a, b in _ISSN.findall(value.replace('="', "").replace('"', "")):
+        issn = f"{a}-{b.upper()}"
+        if issn not in found:
+            found.append(issn)
+    return "; ".join(found)
+
+
+def normalise_pmid(value: str | None) -> str:
+    """The leading run of digits: 'PMID:12345 [pubmed]' → '12345'."""
+    if not value:
+        return ""
+    match = re.search(r"\d{1,9}", value)
+    return match.group(0) if match else ""
+
+
+def normalise_pmcid(value: str | None) -> str:
+    if not value:
+        return ""
+    match = re.search(r"PMC\s*(\d+)", value, re.IGNORECASE)
+    if match:
+        return f"PMC{match.group(1)}"
+    digits = re.fullmatch(r"\s*(\d+)\s*", value)
+    return f"PMC{digits.group(1)}" if digits else ""
+
+
+# --- year and pages --------------------------------------------------------------------------
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def parse_year(value: str | int | None) -> int | None:
+    """First plausible year (1500–2099) in a date string: '2016/09//' → 2016, '="4/3/2024"' → 2024."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value if 1500 <= value <= 2099 else None
+    match = _YEAR.search(value)
+    return int(match.group(1)) if match else None
+
+
+_PAGE_RANGE = re.compile(r"^\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+)\s*(?:-+|–|—|to)\s*([A-Za-z]*\d+[A-Za-z]*|[ivxlcdm]+)\s*$", re.I)
+
+
+def split_pages(value: str | None) -> tuple[str, str]:
+    """'1234-8' → ('1234', '1238'); 'e123' → ('e123', ''); '73--76' → ('73', '76').
+
+    Abbreviated end pages are expanded from the start page's leading digits. Anything else
+    (e.g. 'No Specified') is returned whole as the start page.
+    """
+    text = clean_text(value)
+    if not text or text.lower() in {"no", "specified", "no-specified", "n.pag.", "n/a"}:
+        return "", ""
+    match = _PAGE_RANGE.match(text)
+    if not match:
+        return text, ""
+    start, end = match.group(1), match.group(2)
+    if start.isdigit() and end.isdigit() and len(end) < len(start):
+        end = start[: len(start) - len(end)] + end
+    if end == start:
+        end = ""
+    return start, end
+
+
+# --- authors ---------------------------------------------------------------------------------
+
+_CORPORATE_WORDS = re.compile(
+    r"\b(group|consortium|collaborat\w*|committee|association|society|organi[sz]ation|institute|"
+    r"council|network|investigators|team|university|department|agency|foundation|centre|center|"
+    r"ministry|board|federation|trial|panel|working|office|program|programme|alliance|inc|ltd)\b",
+    re.IGNORECASE,
+)
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "dos", "das", "ter", "ten", "bin", "al", "el"}
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
+
+
+def _fix_case(name: str) -> str:
+    """Title-case an ALL-CAPS name (WoS/Ovid shout), leave mixed case alone."""
+    if name.isupper() and len(name) > 2:
+        return "-".join(part.capitalize() for part in name.title().split("-"))
+    return name
+
+
+def _initials_to_given(token: str) -> str:
+    """'JA' → 'J. A.', 'J.-P.' → 'J.-P.', 'R.' → 'R.'."""
+    if "." in token or "-" in token:
+        return token.replace(".", ". ").replace(" -", "-").strip()
+    return " ".join(f"{c}." for c in token)
+
+
+def parse_author(value: str | None) -> Author | None:
+    """One author name in any common layout → Author(family, given).
+
+    'Smith, John A.'; 'Smith JA' (PubMed AU); 'Smith J.A.' (Embase); 'John A. Smith' (OpenAlex);
+    'van der Berg, J'; 'WHO Collaborating Group' (corporate, not split).
+    """
+    literal = clean_text(value)
+    literal = re.sub(r"\s*\([^)]*@[^)]*\)\s*", " ", literal).strip()  # WoS e-mail in parentheses
+    literal = re.sub(r"\s*\(\d+\)\s*$", "", literal)  # Scopus author id suffix
+    literal = literal.strip(" ;,")
+    if not literal:
+        return None
+    if _CORPORATE_WORDS.search(literal) and literal.count(",") == 0:
+        return Author(family=literal, literal=literal, corporate=True)
+    if "," in literal:
+        family, _, given = literal.partition(",")
+        given = given.strip()
+        if given.lower().strip(". ") in {s.strip(".") for s in _SUFFIXES}:
+            family, given = f"{family.strip()} {given}", ""
+        return Author(family=_fix_case(family.strip()), given=_fix_case(given), literal=literal)
+    tokens = literal.split()
+    if len(tokens) == 1:
+        return Author(family=_fix_case(tokens[0]), literal=literal)
+    # 'Smith JA' / 'Liu R.' / 'Smith J.-P.': trailing initials → family first.
+    if _INITIALS.match(tokens[-1]) and not _INITIALS.match(tokens[0]):
+        return Author(family=_fix_case(" ".join(tokens[:-1])), given=_initials_to_given(tokens[-1]), literal=literal)
+    # 'John A. Smith' / 'Ludwig van Beethoven': family is the last token plus particles before it.
+    cut = len(tokens) - 1
+    while cut > 1 and tokens[cut - 1].lower() in _PARTICLES:
+        cut -= 1
+    return Author(family=_fix_case(" ".join(tokens[cut:])), given=_fix_case(" ".join(tokens[:cut])), literal=literal)
+
+
+def split_author_list(value: str | None) -> list[str]:
+    """Split a whole author list written in one field into names.
+
+    Handles ' and ' (BibTeX, Rayyan), ';' (Covidence, CINAHL, IEEE), '|' (OpenAlex CSV),
+    newlines, and Scopus/Embase 'Pan, Y., Yu, C.' / 'Liu R., Adler D.G.' comma lists.
+    """
+    text = (value or "").replace("\r", "\n")
+    if not text.strip():
+        return []
+    for sep in ("\n", ";", "|"):
+        if sep in text:
+            return [p.strip() for p in re.split(r"\s*" + re.escape(sep) + r"\s*", text) if p.strip()]
+    if re.search(r"\s+and\s+", text):
+        return [p.strip() for p in re.split(r",?\s+and\s+", text) if p.strip()]
+    if text.count(",") >= 2 or re.search(r"\.,\s", text):
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        # 'Pan, Y., Yu, C.' → pairs of (family, initials).
+        if all(_INITIALS.match(p.replace(" ", "")) for p in parts[1::2]) and len(parts) % 2 == 0 and not any(
+            _INITIALS.match(p.replace(" ", "")) for p in parts[0::2]
+        ):
+            return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
+        return parts
+    return [text.strip()]
+
+
+def parse_authors(values: list[str] | str | None) -> list[Author]:
+    """Authors from one field per author (list) or a whole list in one field (str)."""
+    if values is None:
+        return []
+    names: list[str] = []
+    if isinstance(values, str):
+        names = split_author_list(values)
+    else:
+        for v in values:
+            names.extend(split_author_list(v) if (";" in v or "\n" in v or " and " in v) else [v])
+    authors = [parse_author(n) for n in names]
+    return [a for a in authors if a is not None]
+
+
+# --- free text -------------------------------------------------------------------------------
+
+_COPYRIGHT = re.compile(
+    r"^(copyright|\(c\)|©|all rights reserved)|is the property of .* and its content may not be copied",
+    re.IGNORECASE,
+)
+
+
+def is_copyright_boilerplate(text: str) -> bool:
+    """True for EBSCO's second AB ('Copyright of X is the property of ...') and the like."""
+    return bool(_COPYRIGHT.search(clean_text(text)))
+
+
+def unescape_markup(text: str) -> str:
+    """HTML entities and stray inline tags (<i>, <sup>) that some exports leave in titles."""
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = re.sub(r"</?(i|b|em|strong|sup|sub|p|br|jats:[a-z]+)\s*/?>", "", text, flags=re.I)
+    return text
+
+
+def normalise_title(text: str | None) -> str:
+    return clean_text(unescape_markup(text or "")).rstrip()
+
+
+def fold(text: str) -> str:
+    """ASCII-folded lower case: for comparisons, never for display."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
