@@ -1,30 +1,38 @@
-"""Shared test fixtures. Paths come from __file__, never from the working directory."""
+"""Session-wide fixtures. Paths come from __file__, never from the working directory."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, skipping the test with a clear message when ../shared is absent.
-
-    On a user's machine ../shared does not exist; in CI it always does, and these tests run.
-    """
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run this test but {path} is missing")
-        pytest.skip(f"needs {path} (../shared is present beside the repository in CI only)")
-    return path
+from pgserver import PostgresServer
+from support import FIXTURES, shared_path
 
 
 @pytest.fixture
 def shared_dir() -> Path:
     return shared_path()
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh empty database URL on each backend: the same store tests run on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'qes.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()

@@ -1,0 +1,5 @@
+"""The one place that talks to the database (SQLAlchemy 2 + Alembic). See ARCHITECTURE.md."""
+
+from qes.store.db import Store, normalise_url
+
+__all__ = ["Store", "normalise_url"]

@@ -1,0 +1,34 @@
+"""`qes demo quickstart --project DIR`: a ready project to explore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qes.cli.common import JsonOpt, console, handle_errors, print_json
+from qes.demo.quickstart import build_quickstart
+
+demo_app = typer.Typer(help="Build demo projects.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("quickstart")
+@handle_errors
+def quickstart(
+    project: Annotated[Path, typer.Option("--project", "-p", help="Folder for the demo project.")] = Path("demo-project"),
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Reuse the folder if it is already a project.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Review 000's reference list as a project, with an owner account to log in with."""
+    info = build_quickstart(project, if_missing=if_missing)
+    if json_out:
+        print_json(info.__dict__)
+        return
+    verb = "Created" if info.created else "Using"
+    console.print(f"{verb} demo project in {info.root}" + (f" ({info.records} records)" if info.created else ""))
+    console.print(f"Log in as [bold]{info.email}[/] with password [bold]{info.password}[/]")

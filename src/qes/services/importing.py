@@ -1,0 +1,204 @@
+"""Import one database export into a project: one file, one transaction, nothing half-imported.
+
+    import_file(project, Path("psycinfo.ris"), source="PsycINFO (Ovid)", searched="2015-02-10")
+
+Reads lazily (a 1 GB file streams; rows go to the database in batches inside the one
+transaction), refuses a file already imported (same sha256) unless `again`, and records the
+import as an event. Any unreadable record aborts the whole file with `file:line: message`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qes.errors import Conflict, InputFileError, UserError
+from qes.formats import read_file
+from qes.records.model import ReadWarning
+from qes.services.project import Project
+from qes.store import projects as project_store
+from qes.store.events import log_event
+from qes.store.records import insert_records, record_to_row
+from qes.store.schema import Import
+
+BATCH = 5000
+
+
+@dataclass
+class ImportResult:
+    imported: int
+    file: str
+    source: str
+    format: str
+    encoding: str
+    sha256: str
+    import_id: int
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "imported": self.imported,
+            "warnings": self.warnings,
+            "file": self.file,
+            "source": self.source,
+            "format": self.format,
+            "encoding": self.encoding,
+            "sha256": self.sha256,
+            "import_id": self.import_id,
+        }
+
+
+def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(f"{what} {value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not an export file")
+
+
+def import_file(
+    project: Project,
+    path: Path,
+    *,
+    source: str,
+    searched: str | dt.date | None = None,
+    again: bool = False,
+    fmt: str | None = None,
+    display_name: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import every record of `path` as coming from database `source`, or nothing at all."""
+    path = Path(path)
+    _check_file(path)
+    if not source or not source.strip():
+        raise UserError("--source is required: name the database as searched, e.g. 'PsycINFO (Ovid)'")
+    source = source.strip()
+    searched_on = parse_date(searched, "--searched")
+    name = display_name or path.name
+    sha256, size = file_sha256(path)
+
+    with project.store.read() as session:
+        earlier = project_store.find_import_by_hash(session, project.id, sha256)
+    if earlier is not None and not again:
+        raise Conflict(
+            f"{name}: already imported as import {earlier.id} on {earlier.imported_at:%Y-%m-%d %H:%M} "
+            f"(same contents, sha256 {sha256[:12]}…); pass --again to import it once more"
+        )
+
+    warnings: list[ReadWarning] = []
+    with project.store.transaction() as session, read_file(path, source=source, fmt=fmt, display_name=name) as reader:
+        src, created = project_store.get_or_create_source(session, project.id, source, searched_on=searched_on)
+        imp = Import(
+            project_id=project.id,
+            source_id=src.id,
+            file_name=name,
+            sha256=sha256,
+            size_bytes=size,
+            format=reader.format,
+            encoding=reader.encoding,
+            record_count=0,
+            warnings=[],
+            searched_on=searched_on,
+            imported_by=project.actor,
+        )
+        session.add(imp)
+        session.flush()
+        batch: list[dict[str, object]] = []
+        count = 0
+        for record in reader:
+            batch.append(record_to_row(record, project_id=project.id, import_id=imp.id))
+            count += 1
+            if len(batch) >= BATCH:
+                insert_records(session, batch)
+                batch.clear()
+                if on_progress:
+                    on_progress(BATCH)
+        insert_records(session, batch)
+        if on_progress and batch:
+            on_progress(len(batch))
+        if count == 0:
+            raise InputFileError(name, f"no records found (read as {reader.format})")
+        warnings = list(reader.warnings)
+        imp.record_count = count
+        imp.warnings = [{"line": w.line, "record": w.record, "message": w.message} for w in warnings]
+        if created:
+            log_event(session, project_id=project.id, actor=project.actor, action="source.create", entity="source", entity_id=src.id, data={"name": source})
+        log_event(
+            session,
+            project_id=project.id,
+            actor=project.actor,
+            action="import.file",
+            entity="import",
+            entity_id=imp.id,
+            data={
+                "file": name,
+                "source": source,
+                "format": reader.format,
+                "records": count,
+                "warnings": len(warnings),
+                "sha256": sha256,
+                "searched": searched_on.isoformat() if searched_on else None,
+                "again": bool(earlier),
+            },
+        )
+        import_id = imp.id
+        encoding, fmt_name = reader.encoding, reader.format
+    return ImportResult(
+        imported=count,
+        file=name,
+        source=source,
+        format=fmt_name,
+        encoding=encoding,
+        sha256=sha256,
+        import_id=import_id,
+        warnings=[str(w) for w in warnings],
+    )
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    import_id: int
+    file: str
+    source: str
+    format: str
+    records: int
+    imported_at: dt.datetime
+    warnings: list[str]
+
+
+def import_reports(project: Project, import_id: int | None = None) -> list[ImportReport]:
+    """Every import of the project (or one), with its per-record warnings."""
+    with project.store.read() as session:
+        rows = project_store.list_imports(session, project.id)
+    out = []
+    for imp, src in rows:
+        if import_id is not None and imp.id != import_id:
+            continue
+        texts = [str(ReadWarning(imp.file_name, w.get("line", 0), w.get("record", 0), w.get("message", ""))) for w in imp.warnings or []]
+        out.append(ImportReport(imp.id, imp.file_name, src.name, imp.format, imp.record_count, imp.imported_at, texts))
+    if import_id is not None and not out:
+        raise UserError(f"no import {import_id} in this project")
+    return out

@@ -1,0 +1,45 @@
+"""Where a project stands: records per source and per stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from qes.services.project import Project
+from qes.store import projects as project_store
+from qes.store.records import count_records
+
+
+@dataclass(frozen=True)
+class Status:
+    project: str
+    database: str
+    records: int
+    sources: list[dict[str, Any]]
+    stages: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "database": self.database,
+            "records": self.records,
+            "sources": self.sources,
+            "stages": self.stages,
+        }
+
+
+def project_status(project: Project) -> Status:
+    with project.store.read() as session:
+        total = count_records(session, project.id)
+        sources = [
+            {
+                "source": s.name,
+                "searched": s.searched_on.isoformat() if s.searched_on else None,
+                "hits_reported": s.hits_reported,
+                "files": s.files,
+                "records": s.records,
+            }
+            for s in project_store.records_per_source(session, project.id)
+        ]
+        stages = project_store.records_per_status(session, project.id)
+    return Status(project.config.name, project.store.dialect, total, sources, stages)

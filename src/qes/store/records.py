@@ -1,0 +1,130 @@
+"""Records in the database: Record ↔ row conversion, bulk insert, queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from qes.records.model import LIST_FIELDS, SCALAR_FIELDS, Author, Origin, Record
+from qes.store.schema import Import, RecordRow, Source
+
+_TABLE = RecordRow.__table__
+
+
+def record_to_row(record: Record, *, project_id: int, import_id: int) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(record, name) for name in SCALAR_FIELDS}
+    for name in LIST_FIELDS:
+        row[name] = list(getattr(record, name))
+    row.update(
+        project_id=project_id,
+        import_id=import_id,
+        position=record.origin.position,
+        line=record.origin.line,
+        source_record_id=record.source_id[:200],
+        status="imported",
+        authors=[a.to_json() for a in record.authors],
+        database=record.database[:200],
+        field_tags=record.field_tags,
+        raw=[list(pair) for pair in record.raw],
+    )
+    return row
+
+
+def row_to_record(row: RecordRow, *, file_name: str = "", source: str = "", fmt: str = "") -> Record:
+    rec = Record(
+        authors=[Author.from_json(a) for a in row.authors or []],
+        source_id=row.source_record_id,
+        database=row.database,
+        origin=Origin(file_name=file_name, source=source, format=fmt, line=row.line, position=row.position),
+        field_tags={k: list(v) for k, v in (row.field_tags or {}).items()},
+        raw=[(str(t), str(v)) for t, v in (row.raw or [])],
+    )
+    for name in SCALAR_FIELDS:
+        setattr(rec, name, getattr(row, name))
+    for name in LIST_FIELDS:
+        setattr(rec, name, list(getattr(row, name) or []))
+    return rec
+
+
+def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk insert (one executemany), inside the caller's transaction."""
+    if rows:
+        session.execute(insert(_TABLE), list(rows))
+
+
+def count_records(session: Session, project_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(_TABLE).where(_TABLE.c.project_id == project_id)) or 0
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    total: int
+    rows: list[RecordRow]
+
+
+def search_records(
+    session: Session,
+    project_id: int,
+    *,
+    query: str = "",
+    source_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> RecordPage:
+    """Records of a project, newest import last; `query` matches title, authors, DOI, id or year.
+
+    Words of the query must all occur (case-insensitive substring match per word).
+    """
+    stmt = select(RecordRow).where(RecordRow.project_id == project_id)
+    if source_id is not None:
+        stmt = stmt.join(Import, Import.id == RecordRow.import_id).where(Import.source_id == source_id)
+    for word in query.split():
+        like = f"%{word.lower()}%"
+        conds = [
+            func.lower(RecordRow.title).like(like),
+            func.lower(RecordRow.doi).like(like),
+            RecordRow.source_record_id == word,
+            func.lower(RecordRow.journal).like(like),
+        ]
+        if word.isdigit():
+            conds += [RecordRow.id == int(word), RecordRow.year == int(word), RecordRow.pmid == word]
+        # Authors are JSON; casting to text keeps this portable across SQLite and PostgreSQL.
+        conds.append(func.lower(cast(RecordRow.authors, String)).like(like))
+        stmt = stmt.where(or_(*conds))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = list(session.scalars(stmt.order_by(RecordRow.id).limit(limit).offset(offset)))
+    return RecordPage(total=total, rows=rows)
+
+
+def get_record_row(session: Session, project_id: int, record_id: int) -> RecordRow | None:
+    row = session.get(RecordRow, record_id)
+    return row if row is not None and row.project_id == project_id else None
+
+
+def find_by_source_record_id(session: Session, project_id: int, source_record_id: str) -> list[RecordRow]:
+    stmt = select(RecordRow).where(
+        RecordRow.project_id == project_id, RecordRow.source_record_id == source_record_id
+    )
+    return list(session.scalars(stmt))
+
+
+def iter_records(
+    session: Session, project_id: int, *, import_ids: Iterable[int] | None = None, batch: int = 2000
+) -> Iterator[Record]:
+    """Every record of the project as canonical `Record`s, streamed in id order."""
+    sources = {
+        imp.id: (imp.file_name, src.name, imp.format)
+        for imp, src in session.execute(
+            select(Import, Source).join(Source, Source.id == Import.source_id).where(Import.project_id == project_id)
+        )
+    }
+    stmt = select(RecordRow).where(RecordRow.project_id == project_id).order_by(RecordRow.id)
+    if import_ids is not None:
+        stmt = stmt.where(RecordRow.import_id.in_(list(import_ids)))
+    for row in session.scalars(stmt.execution_options(yield_per=batch)):
+        file_name, source, fmt = sources.get(row.import_id, ("", "", ""))
+        yield row_to_record(row, file_name=file_name, source=source, fmt=fmt)

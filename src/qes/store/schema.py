@@ -1,0 +1,176 @@
+"""The database schema (SQLAlchemy 2 declarative). Alembic migrations in `migrations/` create it.
+
+One database holds one or more projects (a project folder's SQLite file holds one; a team's
+PostgreSQL server holds many). Users are per database; membership gives a role per project.
+Every change any stage makes is also an `Event` row: the log is append-only (database triggers
+refuse UPDATE and DELETE on it, see the initial migration).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Deterministic constraint names, so migrations behave the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("owner", "reviewer", "adjudicator", "viewer")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    question: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("project_id", "user_id", name="uq_members_project_user"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Source(Base):
+    """A database as searched: name, interface, date, strategy, hits reported (PRISMA-S)."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_sources_project_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))  # as the reviewer names it: "PsycINFO (Ovid)"
+    database: Mapped[str] = mapped_column(String(200), default="")  # "PsycINFO"
+    interface: Mapped[str] = mapped_column(String(200), default="")  # "Ovid"
+    searched_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    strategy: Mapped[str] = mapped_column(Text, default="")
+    hits_reported: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(20), default="database")  # database | register | other
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Import(Base):
+    """One file imported into a project: the unit of a transaction and of de-duplication by hash."""
+
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    format: Mapped[str] = mapped_column(String(30))
+    encoding: Mapped[str] = mapped_column(String(30), default="")
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    searched_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    imported_by: Mapped[str] = mapped_column(String(320), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecordRow(Base):
+    """A canonical record as imported (one row per record per file: the source record).
+
+    `raw` holds every (tag, value) pair as read; `field_tags` the tag each canonical field came
+    from; together with the import (file, source) that is the field-level provenance.
+    """
+
+    __tablename__ = "records"
+    __table_args__ = (
+        Index("ix_records_project_doi", "project_id", "doi"),
+        Index("ix_records_project_pmid", "project_id", "pmid"),
+        Index("ix_records_project_source_record", "project_id", "source_record_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1-based place in the file
+    line: Mapped[int] = mapped_column(Integer, default=0)
+    source_record_id: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(30), default="imported")
+    title: Mapped[str] = mapped_column(Text, default="")
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    journal: Mapped[str] = mapped_column(Text, default="")
+    volume: Mapped[str] = mapped_column(String(100), default="")
+    issue: Mapped[str] = mapped_column(String(100), default="")
+    page_start: Mapped[str] = mapped_column(String(100), default="")
+    page_end: Mapped[str] = mapped_column(String(100), default="")
+    doi: Mapped[str] = mapped_column(String(300), default="")
+    pmid: Mapped[str] = mapped_column(String(20), default="")
+    pmcid: Mapped[str] = mapped_column(String(20), default="")
+    issn: Mapped[str] = mapped_column(String(200), default="")
+    isbn: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(100), default="")
+    pub_type: Mapped[str] = mapped_column(String(200), default="")
+    publisher: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[str] = mapped_column(String(100), default="")
+    database: Mapped[str] = mapped_column(String(200), default="")
+    keywords: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    headings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    urls: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    accession_numbers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    field_tags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    raw: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class Event(Base):
+    """The append-only audit log: who, when, what, why. Every stage writes here."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_project_entity", "project_id", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=True, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(100))  # e.g. "import.file", "user.add", "record.merge"
+    entity: Mapped[str] = mapped_column(String(50), default="")  # table/kind of the thing acted on
+    entity_id: Mapped[str] = mapped_column(String(100), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    why: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,117 @@
+"""Importing into a project: one transaction per file, hash check, warnings, provenance, export."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from support import FIXTURES
+
+from qes.errors import Conflict, InputFileError, UserError
+from qes.services.importing import import_file, import_reports
+from qes.services.project import Project, init_project, open_project
+from qes.services.records import export_records, get_record, list_records
+from qes.services.status import project_status
+from qes.store.events import list_events
+
+SMALL = FIXTURES / "import" / "small.ris"
+
+
+@pytest.fixture
+def project(tmp_path: Path, db_url: str) -> Project:
+    p = init_project(tmp_path / "review", database=db_url, actor="tester@example.org")
+    yield p
+    p.close()
+
+
+def test_import_counts_records_and_logs_the_event(project: Project) -> None:
+    result = import_file(project, SMALL, source="PsycINFO (Ovid)", searched="2015-02-10")
+    assert result.imported == 3 and result.format == "ris"
+    status = project_status(project)
+    assert status.records == 3
+    assert status.sources == [{"source": "PsycINFO (Ovid)", "searched": "2015-02-10", "hits_reported": None, "files": 1, "records": 3}]
+    with project.store.read() as session:
+        actions = [e.action for e in list_events(session, project.id)]
+    assert actions == ["project.create", "source.create", "import.file"]
+
+
+def test_record_keeps_provenance_and_normalised_fields(project: Project) -> None:
+    import_file(project, SMALL, source="PsycINFO (Ovid)")
+    listed = list_records(project, query="reciprocity")
+    assert listed.total == 1
+    detail = get_record(project, listed.records[0].id)
+    rec = detail.record
+    assert rec.doi == "10.1111/inm.12160"  # URL prefix and case normalised
+    assert [(a.family, a.given) for a in rec.authors][:2] == [("Sandhu", "Sima"), ("Arcidiacono", "Eleonora")]
+    assert (rec.page_start, rec.page_end) == ("460", "470")
+    assert detail.provenance.file == "small.ris" and detail.provenance.source == "PsycINFO (Ovid)"
+    assert detail.provenance.source_record_id == "101"
+    assert "DO" in detail.provenance.field_tags["doi"]
+    assert ("DO", "https://doi.org/10.1111/INM.12160") in detail.provenance.raw
+
+
+def test_abbreviated_page_range_expanded(project: Project) -> None:
+    import_file(project, SMALL, source="X")
+    rec = get_record(project, list_records(project, query="Beeber").records[0].id).record
+    assert (rec.page_start, rec.page_end) == ("157", "164")
+
+
+def test_same_file_twice_is_refused_unless_again(project: Project) -> None:
+    import_file(project, SMALL, source="PsycINFO (Ovid)")
+    with pytest.raises(Conflict, match="already imported"):
+        import_file(project, SMALL, source="PsycINFO (Ovid)")
+    assert project_status(project).records == 3
+    again = import_file(project, SMALL, source="PsycINFO (Ovid)", again=True)
+    assert again.imported == 3 and project_status(project).records == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("truncated.ris", r"truncated\.ris:\d+"), ("empty.ris", "empty"), ("binary.ris", "binary"), ("unknown_layout.csv", "unknown_layout.csv")],
+)
+def test_bad_file_imports_nothing(project: Project, name: str, message: str) -> None:
+    with pytest.raises(InputFileError, match=message):
+        import_file(project, FIXTURES / "import" / name, source="PsycINFO (Ovid)")
+    status = project_status(project)
+    assert status.records == 0 and status.sources == []
+    assert import_reports(project) == []
+
+
+def test_bad_arguments_are_user_errors(project: Project, tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such file"):
+        import_file(project, tmp_path / "missing.ris", source="X")
+    with pytest.raises(UserError, match="YYYY-MM-DD"):
+        import_file(project, SMALL, source="X", searched="10/02/2015")
+    with pytest.raises(UserError, match="--source"):
+        import_file(project, SMALL, source=" ")
+
+
+@pytest.mark.parametrize("fmt", ["ris", "bibtex", "csv", "asreview"])
+def test_export_reimports_to_the_same_count(project: Project, tmp_path: Path, fmt: str) -> None:
+    import_file(project, SMALL, source="PsycINFO (Ovid)")
+    out = tmp_path / f"export.{fmt}"
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        assert export_records(project, fmt, fh) == 3
+    other = init_project(tmp_path / "other", actor="t")
+    try:
+        assert import_file(other, out, source="re-import").imported == 3
+        titles = sorted(r.title for r in list_records(other).records)
+        assert titles == sorted(r.title for r in list_records(project).records)
+    finally:
+        other.close()
+
+
+def test_open_project_finds_the_folder_upwards(project: Project) -> None:
+    sub = project.root / "files" / "deeper"
+    sub.mkdir(parents=True)
+    again = open_project(sub)
+    try:
+        assert again.id == project.id and again.root == project.root
+    finally:
+        again.close()
+
+
+def test_unknown_export_format(project: Project) -> None:
+    with pytest.raises(UserError, match="unknown export format"):
+        export_records(project, "docx", io.StringIO())

@@ -1,0 +1,134 @@
+"""The store on SQLite and on a real PostgreSQL server: migrations, transactions, the event log."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from qes.records.model import Author, Origin, Record
+from qes.store import Store
+from qes.store import projects as project_store
+from qes.store import users as user_store
+from qes.store.events import list_events, log_event
+from qes.store.records import insert_records, iter_records, record_to_row, row_to_record, search_records
+from qes.store.schema import Import, RecordRow
+
+
+@pytest.fixture
+def store(db_url: str) -> Store:
+    s = Store(db_url)
+    s.upgrade()
+    yield s
+    s.dispose()
+
+
+def _project_with_import(store: Store) -> tuple[int, int]:
+    with store.transaction() as session:
+        project = project_store.create_project(session, slug="p", name="P")
+        source, created = project_store.get_or_create_source(session, project.id, "PsycINFO (Ovid)")
+        assert created
+        imp = Import(project_id=project.id, source_id=source.id, file_name="a.ris", sha256="0" * 64, format="ris")
+        session.add(imp)
+        session.flush()
+        return project.id, imp.id
+
+
+def _record(i: int) -> Record:
+    rec = Record(
+        title=f"Reciprocity in therapeutic relationships {i}",
+        abstract="Giving and taking — ünïcode ✓",
+        authors=[Author("Sandhu", "S."), Author("Priebe", "S.")],
+        year=2015,
+        journal="International Journal of Mental Health Nursing",
+        volume="24",
+        issue="5",
+        page_start="460",
+        page_end="470",
+        doi=f"10.1111/inm.{i}",
+        keywords=["reciprocity", "mental health"],
+        headings=["Professional-Patient Relations"],
+        source_id=f"ID{i}",
+        origin=Origin(file_name="a.ris", source="PsycINFO (Ovid)", format="ris", line=10 * i, position=i),
+        raw=[("TY", "JOUR"), ("TI", f"Reciprocity in therapeutic relationships {i}")],
+    )
+    rec.note_tag("title", "TI")
+    return rec
+
+
+def test_migrations_are_idempotent_and_current(store: Store) -> None:
+    store.upgrade()
+    assert store.is_current()
+
+
+def test_record_round_trips_through_a_row(store: Store) -> None:
+    project_id, import_id = _project_with_import(store)
+    original = _record(1)
+    with store.transaction() as session:
+        insert_records(session, [record_to_row(original, project_id=project_id, import_id=import_id)])
+    with store.read() as session:
+        row = session.scalar(select(RecordRow))
+        back = row_to_record(row, file_name="a.ris", source="PsycINFO (Ovid)", fmt="ris")
+    assert back.canonical() == original.canonical()
+    assert back.raw == original.raw
+    assert back.field_tags == {"title": ["TI"]}
+    assert back.origin == original.origin
+
+
+def test_failed_transaction_writes_nothing(store: Store) -> None:
+    project_id, import_id = _project_with_import(store)
+    with pytest.raises(RuntimeError), store.transaction() as session:
+        insert_records(session, [record_to_row(_record(i), project_id=project_id, import_id=import_id) for i in range(10)])
+        log_event(session, project_id=project_id, actor="t", action="import.file")
+        raise RuntimeError("reader failed half-way")
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(RecordRow)) == 0
+        assert list_events(session, project_id) == []
+
+
+def test_event_log_is_append_only(store: Store) -> None:
+    with store.transaction() as session:
+        log_event(session, project_id=None, actor="alice@example.org", action="user.add", why="first user")
+    for statement in ("UPDATE events SET actor = 'mallory'", "DELETE FROM events"):
+        with pytest.raises((IntegrityError, DBAPIError)), store.transaction() as session:
+            session.execute(text(statement))
+    with store.read() as session:
+        actors = session.scalars(text("SELECT actor FROM events")).all()
+    assert actors == ["alice@example.org"]
+
+
+def test_search_and_stream_records(store: Store) -> None:
+    project_id, import_id = _project_with_import(store)
+    with store.transaction() as session:
+        insert_records(session, [record_to_row(_record(i), project_id=project_id, import_id=import_id) for i in range(1, 31)])
+    with store.read() as session:
+        page = search_records(session, project_id, query="therapeutic 17", limit=5)
+        assert page.total == 1 and page.rows[0].source_record_id == "ID17"
+        assert search_records(session, project_id, query="priebe", limit=5).total == 30
+        assert search_records(session, project_id, query="nobody", limit=5).total == 0
+        streamed = list(iter_records(session, project_id, batch=7))
+    assert [r.source_id for r in streamed] == [f"ID{i}" for i in range(1, 31)]
+    assert streamed[0].origin.source == "PsycINFO (Ovid)"
+
+
+def test_users_and_roles(store: Store) -> None:
+    with store.transaction() as session:
+        project = project_store.create_project(session, slug="p", name="P")
+        user = user_store.add_user(session, "Alice@Example.org", name="Alice")
+        user_store.set_membership(session, project.id, user.id, "reviewer")
+        user_store.set_membership(session, project.id, user.id, "adjudicator")
+    with store.read() as session:
+        members = user_store.project_members(session, project.id)
+        assert [(u.email, m.role) for u, m in members] == [("alice@example.org", "adjudicator")]
+    with pytest.raises(IntegrityError), store.transaction() as session:
+        user_store.add_user(session, "alice@example.org")
+
+
+def test_records_per_source_counts(store: Store) -> None:
+    project_id, import_id = _project_with_import(store)
+    with store.transaction() as session:
+        insert_records(session, [record_to_row(_record(i), project_id=project_id, import_id=import_id) for i in range(4)])
+        project_store.get_or_create_source(session, project_id, "CINAHL (EBSCO)")
+    with store.read() as session:
+        counts = {c.name: (c.files, c.records) for c in project_store.records_per_source(session, project_id)}
+    assert counts == {"PsycINFO (Ovid)": (1, 4), "CINAHL (EBSCO)": (0, 0)}

@@ -1,0 +1,27 @@
+"""Helpers for tests (importable as `from support import ...`; tests/ is on pytest's pythonpath)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+SHARED = REPO.parent / "shared"
+FIXTURES = TESTS / "fixtures"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, skipping the test with a clear message when ../shared is absent.
+
+    On a user's machine ../shared does not exist; in CI (CI=true) it always does, so a missing
+    path there is a failure, never a skip.
+    """
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run this test but {path} is missing")
+        pytest.skip(f"needs {path} (../shared sits beside the repository in CI, not on a user's machine)")
+    return path
