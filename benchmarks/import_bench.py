@@ -40,7 +40,9 @@ def template_records() -> list[list[str]]:
                 current.append("ER  - ")
                 records.append(current)
                 current = None
-            elif current is not None and len(line) > 6 and line[2:6] == "  - " and not line.startswith(("ID  -", "TI  -", "T1  -")):
+            elif (
+                current is not None and len(line) > 6 and line[2:6] == "  - " and not line.startswith(("ID  -", "TI  -", "T1  -"))
+            ):
                 current.append(line)
     return records
 
@@ -89,13 +91,22 @@ def main() -> None:
         qes_s, qes_mb, out = run_measured([QES, "import", str(ris), "--source", "bench", "--json"], cwd=tmp / "p")
         imported = json.loads(out)["imported"]
         assert imported == args.records, f"imported {imported}, expected {args.records}"
-        result = {"records": args.records, "file_mb": round(size / 1e6, 1), "qes_import_s": round(qes_s, 2), "qes_peak_mb": round(qes_mb)}
+        result = {
+            "records": args.records,
+            "file_mb": round(size / 1e6, 1),
+            "qes_import_s": round(qes_s, 2),
+            "qes_peak_mb": round(qes_mb),
+        }
 
         if not args.skip_rispy:
             code = f"import rispy; f = open({str(ris)!r}, encoding='utf-8'); r = rispy.load(f); print(len(r))"
             rispy_s, rispy_mb, out = run_measured([sys.executable, "-c", code])
             assert int(out) == args.records, f"rispy read {out.strip()} records"
-            result |= {"rispy_load_s": round(rispy_s, 2), "rispy_peak_mb": round(rispy_mb), "ratio_qes_over_rispy": round(qes_s / rispy_s, 2)}
+            result |= {
+                "rispy_load_s": round(rispy_s, 2),
+                "rispy_peak_mb": round(rispy_mb),
+                "ratio_qes_over_rispy": round(qes_s / rispy_s, 2),
+            }
         print(json.dumps(result, indent=2))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from pgserver import PostgresServer
 from support import FIXTURES, shared_path
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support import FIXTURES
 
 SMALL = FIXTURES / "import" / "small.ris"
@@ -87,7 +88,9 @@ def test_outside_a_project_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_users_and_reviewers(review: Path) -> None:
-    added = qes("user", "add", "ea@example.org", "--password-stdin", "--name", "EA", "--json", cwd=review, stdin="correct horse battery\n")
+    added = qes(
+        "user", "add", "ea@example.org", "--password-stdin", "--name", "EA", "--json", cwd=review, stdin="correct horse battery\n"
+    )
     assert added.returncode == 0, added.stderr
     short = qes("user", "add", "ss@example.org", "--password-stdin", cwd=review, stdin="short\n")
     assert short.returncode == 2 and "too short" in short.stderr

@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 
 import pytest
-from support import FIXTURES
 
 from qes.errors import Conflict, InputFileError, UserError
 from qes.services.importing import import_file, import_reports
@@ -14,6 +13,7 @@ from qes.services.project import Project, init_project, open_project
 from qes.services.records import export_records, get_record, list_records
 from qes.services.status import project_status
 from qes.store.events import list_events
+from support import FIXTURES
 
 SMALL = FIXTURES / "import" / "small.ris"
 
@@ -30,7 +30,9 @@ def test_import_counts_records_and_logs_the_event(project: Project) -> None:
     assert result.imported == 3 and result.format == "ris"
     status = project_status(project)
     assert status.records == 3
-    assert status.sources == [{"source": "PsycINFO (Ovid)", "searched": "2015-02-10", "hits_reported": None, "files": 1, "records": 3}]
+    assert status.sources == [
+        {"source": "PsycINFO (Ovid)", "searched": "2015-02-10", "hits_reported": None, "files": 1, "records": 3}
+    ]
     with project.store.read() as session:
         actions = [e.action for e in list_events(session, project.id)]
     assert actions == ["project.create", "source.create", "import.file"]
@@ -68,7 +70,12 @@ def test_same_file_twice_is_refused_unless_again(project: Project) -> None:
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("truncated.ris", r"truncated\.ris:\d+"), ("empty.ris", "empty"), ("binary.ris", "binary"), ("unknown_layout.csv", "unknown_layout.csv")],
+    [
+        ("truncated.ris", r"truncated\.ris:\d+"),
+        ("empty.ris", "empty"),
+        ("binary.ris", "binary"),
+        ("unknown_layout.csv", "unknown_layout.csv"),
+    ],
 )
 def test_bad_file_imports_nothing(project: Project, name: str, message: str) -> None:
     with pytest.raises(InputFileError, match=message):

@@ -52,7 +52,13 @@ def status(project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = Fal
     console.print(f"[bold]{st.project}[/] — {st.records} records ({st.database})")
     table = Table("source", "searched", "files", "records", "hits reported")
     for s in st.sources:
-        table.add_row(s["source"], s["searched"] or "", str(s["files"]), str(s["records"]), "" if s["hits_reported"] is None else str(s["hits_reported"]))
+        table.add_row(
+            s["source"],
+            s["searched"] or "",
+            str(s["files"]),
+            str(s["records"]),
+            "" if s["hits_reported"] is None else str(s["hits_reported"]),
+        )
     console.print(table)
     if st.stages:
         console.print("by status: " + ", ".join(f"{k} {v}" for k, v in sorted(st.stages.items())))
@@ -60,12 +66,16 @@ def status(project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = Fal
 
 @handle_errors
 def import_(
-    file: Annotated[Path | None, typer.Argument(help="The export file (RIS, PubMed/MEDLINE, WoS, BibTeX, EndNote XML, CSV, OpenAlex JSON).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="The export file (RIS, PubMed/MEDLINE, WoS, BibTeX, EndNote XML, CSV, OpenAlex JSON).")
+    ] = None,
     source: Annotated[str | None, typer.Option("--source", "-s", help="Database as searched, e.g. 'PsycINFO (Ovid)'.")] = None,
     searched: Annotated[str | None, typer.Option(help="Date the search was run (YYYY-MM-DD).")] = None,
     again: Annotated[bool, typer.Option("--again", help="Import a file whose contents were imported before.")] = False,
     fmt: Annotated[str | None, typer.Option("--format", help="Skip detection and read as this format.")] = None,
-    report: Annotated[bool, typer.Option("--report", help="List the per-record warnings (of this import, or of every import when no FILE).")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="List the per-record warnings (of this import, or of every import when no FILE).")
+    ] = False,
     project: ProjectOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -80,7 +90,10 @@ def import_(
                 print_json([r.__dict__ for r in reports])
             else:
                 for r in reports:
-                    console.print(f"[bold]import {r.import_id}[/] {r.file} ({r.source}, {r.format}): {r.records} records, {len(r.warnings)} warnings")
+                    console.print(
+                        f"[bold]import {r.import_id}[/] {r.file} ({r.source}, {r.format}): "
+                        f"{r.records} records, {len(r.warnings)} warnings"
+                    )
                     for w in r.warnings:
                         console.print(f"  {w}", highlight=False)
             return
@@ -91,7 +104,10 @@ def import_(
     if json_out:
         print_json(result.to_json())
         return
-    console.print(f"Imported [bold]{result.imported}[/] records from {result.file} ({result.format}, {result.encoding}) as '{result.source}'.")
+    console.print(
+        f"Imported [bold]{result.imported}[/] records from {result.file} "
+        f"({result.format}, {result.encoding}) as '{result.source}'."
+    )
     if result.warnings:
         console.print(f"[yellow]{len(result.warnings)} warnings[/]" + ("" if report else " (see qes import --report)"))
         if report:

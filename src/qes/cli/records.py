@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
 @records_app.command("list")
 @handle_errors
 def list_(
-    query: Annotated[str, typer.Option("--query", "-q", help="Words that must all occur (title, authors, journal, DOI, id, year).")] = "",
+    query: Annotated[
+        str, typer.Option("--query", "-q", help="Words that must all occur (title, authors, journal, DOI, id, year).")
+    ] = "",
     limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     project: ProjectOpt = None,
@@ -69,7 +71,10 @@ def show(
         table.add_row(name, shown[:300], ", ".join(detail.provenance.field_tags.get(name, [])))
     console.print(table)
     prov = detail.provenance
-    console.print(f"From {prov.file} (source '{prov.source}', {prov.format}, record {prov.position}, line {prov.line}, id {prov.source_record_id or '-'})")
+    console.print(
+        f"From {prov.file} (source '{prov.source}', {prov.format}, record {prov.position}, "
+        f"line {prov.line}, id {prov.source_record_id or '-'})"
+    )
     console.print(f"Raw record: {len(prov.raw)} tags (use --json to see them all)")
 
 

@@ -27,7 +27,9 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def user_add(
     email: Annotated[str, typer.Argument(help="Login e-mail address.")],
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input (first line).")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (first line).")
+    ] = False,
     name: Annotated[str, typer.Option(help="Display name.")] = "",
     project: ProjectOpt = None,
     db: DbOpt = None,
@@ -80,5 +82,3 @@ def reviewer_list(project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOp
     for m in members:
         table.add_row(m.email, m.name, m.role)
     console.print(table)
-
-

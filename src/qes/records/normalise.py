@@ -129,7 +129,27 @@ _CORPORATE_WORDS = re.compile(
     r"ministry|board|federation|trial|panel|working|office|program|programme|alliance|inc|ltd)\b",
     re.IGNORECASE,
 )
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "dos", "das", "ter", "ten", "bin", "al", "el"}
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "le",
+    "la",
+    "dos",
+    "das",
+    "ter",
+    "ten",
+    "bin",
+    "al",
+    "el",
+}
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
 
@@ -198,8 +218,10 @@ def split_author_list(value: str | None) -> list[str]:
     if text.count(",") >= 2 or re.search(r"\.,\s", text):
         parts = [p.strip() for p in text.split(",") if p.strip()]
         # 'Pan, Y., Yu, C.' → pairs of (family, initials).
-        if all(_INITIALS.match(p.replace(" ", "")) for p in parts[1::2]) and len(parts) % 2 == 0 and not any(
-            _INITIALS.match(p.replace(" ", "")) for p in parts[0::2]
+        if (
+            all(_INITIALS.match(p.replace(" ", "")) for p in parts[1::2])
+            and len(parts) % 2 == 0
+            and not any(_INITIALS.match(p.replace(" ", "")) for p in parts[0::2])
         ):
             return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
         return parts

@@ -145,7 +145,15 @@ def import_file(
         imp.record_count = count
         imp.warnings = [{"line": w.line, "record": w.record, "message": w.message} for w in warnings]
         if created:
-            log_event(session, project_id=project.id, actor=project.actor, action="source.create", entity="source", entity_id=src.id, data={"name": source})
+            log_event(
+                session,
+                project_id=project.id,
+                actor=project.actor,
+                action="source.create",
+                entity="source",
+                entity_id=src.id,
+                data={"name": source},
+            )
         log_event(
             session,
             project_id=project.id,
@@ -197,7 +205,10 @@ def import_reports(project: Project, import_id: int | None = None) -> list[Impor
     for imp, src in rows:
         if import_id is not None and imp.id != import_id:
             continue
-        texts = [str(ReadWarning(imp.file_name, w.get("line", 0), w.get("record", 0), w.get("message", ""))) for w in imp.warnings or []]
+        texts = [
+            str(ReadWarning(imp.file_name, w.get("line", 0), w.get("record", 0), w.get("message", "")))
+            for w in imp.warnings or []
+        ]
         out.append(ImportReport(imp.id, imp.file_name, src.name, imp.format, imp.record_count, imp.imported_at, texts))
     if import_id is not None and not out:
         raise UserError(f"no import {import_id} in this project")

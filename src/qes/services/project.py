@@ -1,9 +1,9 @@
 """Project folders: `qes.toml` + the database it names. Found upwards from a directory, like git.
 
-    review/
-      qes.toml          name, slug, database URL (default: the SQLite file beside it)
-      qes.sqlite3       the embedded default store
-      files/            attached full texts and other project files
+review/
+  qes.toml          name, slug, database URL (default: the SQLite file beside it)
+  qes.sqlite3       the embedded default store
+  files/            attached full texts and other project files
 """
 
 from __future__ import annotations
@@ -139,7 +139,15 @@ def init_project(directory: Path, *, name: str | None = None, database: str | No
             store.dispose()
             raise Conflict(f"a project named {slug!r} already exists in that database; choose another --name")
         row = project_store.create_project(session, slug=slug, name=name)
-        log_event(session, project_id=row.id, actor=actor, action="project.create", entity="project", entity_id=row.id, data={"name": name})
+        log_event(
+            session,
+            project_id=row.id,
+            actor=actor,
+            action="project.create",
+            entity="project",
+            entity_id=row.id,
+            data={"name": name},
+        )
         project_id = row.id
     (root / "files").mkdir(exist_ok=True)
     _write_config(root, name, slug, db)

@@ -47,7 +47,9 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
-def add_user(store: Store, email: str, *, password: str | None, name: str = "", actor: str = "", project_id: int | None = None) -> UserInfo:
+def add_user(
+    store: Store, email: str, *, password: str | None, name: str = "", actor: str = "", project_id: int | None = None
+) -> UserInfo:
     """Create an account, or set the password/name of an existing one."""
     email = _check_email(email)
     hashed = hash_password(password) if password is not None else None
@@ -62,7 +64,15 @@ def add_user(store: Store, email: str, *, password: str | None, name: str = "", 
             if name:
                 user.name = name
             action = "user.update"
-        log_event(session, project_id=project_id, actor=actor or email, action=action, entity="user", entity_id=user.id, data={"email": email, "password_set": hashed is not None})
+        log_event(
+            session,
+            project_id=project_id,
+            actor=actor or email,
+            action=action,
+            entity="user",
+            entity_id=user.id,
+            data={"email": email, "password_set": hashed is not None},
+        )
         return UserInfo(user.id, user.email, user.name)
 
 
@@ -95,7 +105,15 @@ def add_member(project: Project, email: str, *, role: str, name: str = "") -> Me
         elif name:
             user.name = name
         user_store.set_membership(session, project.id, user.id, role)
-        log_event(session, project_id=project.id, actor=project.actor, action="member.set", entity="user", entity_id=user.id, data={"email": email, "role": role, "name": user.name})
+        log_event(
+            session,
+            project_id=project.id,
+            actor=project.actor,
+            action="member.set",
+            entity="user",
+            entity_id=user.id,
+            data={"email": email, "role": role, "name": user.name},
+        )
         return MemberInfo(user.email, user.name, role)
 
 

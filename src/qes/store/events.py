@@ -38,9 +38,7 @@ def log_event(
     return event
 
 
-def list_events(
-    session: Session, project_id: int, *, action_prefix: str = "", limit: int | None = None
-) -> Sequence[Event]:
+def list_events(session: Session, project_id: int, *, action_prefix: str = "", limit: int | None = None) -> Sequence[Event]:
     stmt = select(Event).where(Event.project_id == project_id).order_by(Event.id)
     if action_prefix:
         stmt = stmt.where(Event.action.startswith(action_prefix))

@@ -102,9 +102,5 @@ def records_per_source(session: Session, project_id: int) -> list[SourceCount]:
 
 
 def records_per_status(session: Session, project_id: int) -> dict[str, int]:
-    stmt = (
-        select(RecordRow.status, func.count())
-        .where(RecordRow.project_id == project_id)
-        .group_by(RecordRow.status)
-    )
+    stmt = select(RecordRow.status, func.count()).where(RecordRow.project_id == project_id).group_by(RecordRow.status)
     return {status: n for status, n in session.execute(stmt)}

@@ -106,9 +106,7 @@ def get_record_row(session: Session, project_id: int, record_id: int) -> RecordR
 
 
 def find_by_source_record_id(session: Session, project_id: int, source_record_id: str) -> list[RecordRow]:
-    stmt = select(RecordRow).where(
-        RecordRow.project_id == project_id, RecordRow.source_record_id == source_record_id
-    )
+    stmt = select(RecordRow).where(RecordRow.project_id == project_id, RecordRow.source_record_id == source_record_id)
     return list(session.scalars(stmt))
 
 

@@ -43,12 +43,7 @@ def set_membership(session: Session, project_id: int, user_id: int, role: str) -
 
 
 def project_members(session: Session, project_id: int) -> list[tuple[User, Member]]:
-    stmt = (
-        select(User, Member)
-        .join(Member, Member.user_id == User.id)
-        .where(Member.project_id == project_id)
-        .order_by(Member.id)
-    )
+    stmt = select(User, Member).join(Member, Member.user_id == User.id).where(Member.project_id == project_id).order_by(Member.id)
     return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
 
 
