@@ -1,11 +1,11 @@
 """Every database export in and out: detection by content, streaming readers, writers.
 
-    from qes.formats import read_file, write_records
-    with read_file("psycinfo.ris", source="PsycINFO (Ovid)") as reader:
-        for record in reader:        # canonical `Record`s, lazily
-            ...
-        reader.warnings             # recoverable problems, per record
-    write_records(records, "ris", out)   # ris | bibtex | csv | asreview
+from qes.formats import read_file, write_records
+with read_file("psycinfo.ris", source="PsycINFO (Ovid)") as reader:
+    for record in reader:        # canonical `Record`s, lazily
+        ...
+    reader.warnings             # recoverable problems, per record
+write_records(records, "ris", out)   # ris | bibtex | csv | asreview
 """
 
 from qes.formats.registry import (

@@ -31,6 +31,7 @@ class ReadContext:
     file_name: str
     source: str = ""
     format: str = ""
+    detail: str = ""  # what the reader learned about the file, e.g. the CSV layout ("Scopus layout")
     warnings: list[ReadWarning] = field(default_factory=list)
     on_warning: Callable[[ReadWarning], None] | None = None
 

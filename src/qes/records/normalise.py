@@ -44,8 +44,10 @@ def normalise_doi(value: str | None) -> str:
     match = _DOI_IN.search(text)
     if not match:
         return ""
-    doi = match.group(1).rstrip(_DOI_TRAIL)
-    return doi.lower()
+    doi = match.group(1)
+    if match.start() > 0 and text[match.start() - 1] in "=:" and "&" in doi:
+        doi = doi.split("&", 1)[0]  # a DOI inside a link-resolver query: '...&id=doi:10.1/x&atitle=...'
+    return doi.rstrip(_DOI_TRAIL).lower()
 
 
 # --- identifiers -----------------------------------------------------------------------------
@@ -66,11 +68,11 @@ def normalise_issn(value: str | None) -> str:
 
 
 def normalise_pmid(value: str | None) -> str:
-    """The leading run of digits: 'PMID:12345 [pubmed]' → '12345'."""
+    """The leading run of digits: 'PMID:12345 [pubmed]' → '12345'; '0' (Abstrackr's none) → ''."""
     if not value:
         return ""
     match = re.search(r"\d{1,9}", value)
-    return match.group(0) if match else ""
+    return match.group(0).lstrip("0") if match else ""
 
 
 def normalise_pmcid(value: str | None) -> str:
@@ -156,7 +158,7 @@ _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
 
 def _fix_case(name: str) -> str:
     """Title-case an ALL-CAPS name (WoS/Ovid shout), leave mixed case alone."""
-    if name.isupper() and len(name) > 2:
+    if name.isupper() and len(name) > 2 and not _INITIALS.match(name.replace(" ", "")):
         return "-".join(part.capitalize() for part in name.title().split("-"))
     return name
 
@@ -210,6 +212,8 @@ def split_author_list(value: str | None) -> list[str]:
     text = (value or "").replace("\r", "\n")
     if not text.strip():
         return []
+    if "\n" in text and re.search(r"\s+and\s+", text):
+        text = re.sub(r"\s+", " ", text)  # Abstrackr: 'Longrich, N.R.\n and Pereda, X.\n
     for sep in ("\n", ";", "|"):
         if sep in text:
             return [p.strip() for p in re.split(r"\s*" + re.escape(sep) + r"\s*", text) if p.strip()]

@@ -124,6 +124,8 @@ class Store:
             try:
                 yield session
             finally:
+                # Detach first: a rollback would expire what was loaded, and callers keep using it.
+                session.expunge_all()
                 session.rollback()
 
     def dispose(self) -> None:
