@@ -43,7 +43,7 @@ FIELDS = FieldMap(
     keywords=("keywords", "author_keywords", "keywords-plus", "author-keywords"),
     headings=("mesh", "mesh-terms", "mesh_terms", "index_keywords"),
     urls=("url", "link"),
-    accession_numbers=("unique-id", "eid", "accession", "accession_number", "pmid"),
+    accession_numbers=("unique-id", "eid", "accession", "accession_number"),
     source_id=("@key",),
     database=("database", "source"),
 )
@@ -62,8 +62,10 @@ def sniff(head: str) -> int:
 def _decode(name: str, value: str) -> str:
     if name in _RAW_FIELDS or not ("\\" in value or "{" in value or "$" in value):
         return value
+    # pylatexenc renders \textasciicircum as U+02C6; a private-use placeholder keeps a plain '^'.
+    protected = value.replace(r"\textasciicircum{}", "\ue000")
     try:
-        return _LATEX.latex_to_text(value)
+        return _LATEX.latex_to_text(protected).replace("\ue000", "^")
     except Exception:  # pylatexenc gives up on malformed markup: keep the value as written
         return value
 

@@ -119,7 +119,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 # Values that mean "empty" in exports written by R, pandas or Excel.
-EMPTY_VALUES = frozenset({"", "na", "n/a", "nan", "none", "null", "[]"})
+EMPTY_VALUES = frozenset({"", "NA", "N/A", "nan", "NaN", "None", "NULL", "null", "[]"})
 
 # Column sets that identify a tool, for the import report ("csv: Scopus"). Normalised names.
 LAYOUT_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (

@@ -94,7 +94,7 @@ def read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]:
 
 
 def _record(pairs: list[tuple[str, str]], fm: FieldMap, layout: str, ctx: ReadContext, line: int, position: int) -> Record:
-    kept = [(k, v) for k, v in pairs if v.strip().lower() not in EMPTY_VALUES]
+    kept = [(k, v) for k, v in pairs if v.strip() not in EMPTY_VALUES]
     for i, (k, v) in enumerate(kept):
         if v.startswith('="') and v.endswith('"'):  # Excel-protected cells from EBSCO: ="19326203"
             kept[i] = (k, v[2:-1])

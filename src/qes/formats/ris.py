@@ -26,7 +26,16 @@ from qes.records.model import Record
 NAME = "ris"
 LABEL = "RIS (Ovid, EBSCO, ProQuest, Scopus, WoS, Embase, EndNote, Zotero, Rayyan, Covidence)"
 
-KNOWN_TAGS: frozenset[str] = frozenset(rispy.TAG_KEY_MAPPING) | {"MH", "PM", "DI", "PU", "CP", "BN", "NS", "PG", "PD"}
+# Tags of the RIS specification and its common extensions (numbered families U1-U5, C1-C8 ...).
+KNOWN_TAGS: frozenset[str] = (
+    frozenset(rispy.TAG_KEY_MAPPING)
+    | {
+        f"{p}{i}"
+        for p, n in (("A", 4), ("C", 8), ("J", 2), ("L", 4), ("M", 3), ("N", 2), ("T", 3), ("U", 5), ("Y", 2))
+        for i in range(1, n + 1)
+    }
+    | {"MH", "PM", "DI", "PU", "CP", "BN", "NS", "PG", "PD", "DB", "DP", "LK", "RN", "AN", "ST", "ET", "CY"}
+)
 
 FIELDS = FieldMap(
     title=("TI", "T1", "CT", "BT"),

@@ -203,7 +203,7 @@ def build_record(
     rec.keywords = _collect(rec, grouped, fm.keywords, "keywords", fm.list_separator)
     rec.headings = _collect(rec, grouped, fm.headings, "headings", fm.list_separator)
     rec.urls = _urls(rec, grouped, fm.urls)
-    rec.accession_numbers = _collect(rec, grouped, fm.accession_numbers, "accession_numbers", "\x00")
+    rec.accession_numbers = _collect(rec, grouped, fm.accession_numbers, "accession_numbers", fm.list_separator)
     rec.source_id = _first(rec, grouped, fm.source_id, "source_id")
     rec.database = _first(rec, grouped, fm.database, "database")
     if not rec.title:

@@ -189,6 +189,8 @@ def parse_author(value: str | None) -> Author | None:
         given = given.strip()
         if given.lower().strip(". ") in {s.strip(".") for s in _SUFFIXES}:
             family, given = f"{family.strip()} {given}", ""
+        if _INITIALS.match(given.replace(" ", "")) and "." not in given:
+            given = _initials_to_given(given.replace(" ", ""))  # 'Larsen, LJ' (WoS) → 'L. J.'
         return Author(family=_fix_case(family.strip()), given=_fix_case(given), literal=literal)
     tokens = literal.split()
     if len(tokens) == 1:
