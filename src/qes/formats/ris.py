@@ -100,15 +100,17 @@ def read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]:
     stray = 0  # tags after ER (Ovid writes `NL` there): they belong to the record just ended
     start = position = lineno = 0
     for lineno, line in enumerate(stream, 1):
-        line = line.rstrip("\n").lstrip("\ufeff")
-        m = _TAG_LINE.match(line)
-        if m is None:
+        line = line.rstrip("\n")
+        if line[2:6] == "  - " and line[:2].isupper() and line[:2].isascii() and line[:2].isalnum() and line[0].isalpha():
+            tag, value = line[:2], line[6:].strip()  # the common case, without a regex
+        elif (m := _TAG_LINE.match(line.lstrip("\ufeff"))) is not None:
+            tag, value = m.group(1), (m.group(2) or "").strip()
+        else:
             if pairs and line.strip():
                 # Untagged continuation (EndNote, WoS): belongs to the previous tag's value.
                 tag, value = pairs[-1]
                 pairs[-1] = (tag, f"{value}\n{line.strip()}" if value else line.strip())
             continue
-        tag, value = m.group(1), (m.group(2) or "").strip()
         if tag == "TY":
             if done is not None:
                 yield _finish(*done, ctx)

@@ -14,15 +14,17 @@ from qes.records.model import Author
 
 _WS = re.compile(r"\s+")
 # Zero-width characters and the BOM, which some exports leave inside fields.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def clean_text(value: str | None) -> str:
     """Collapse whitespace (incl. NBSP, U+2028, tabs, newlines), drop zero-width chars, strip."""
     if not value:
         return ""
-    value = value.translate(_INVISIBLE)
-    return _WS.sub(" ", value).strip()
+    if not value.isascii() and _INVISIBLE_RE.search(value):
+        value = _INVISIBLE_RE.sub("", value)
+    # str.split() splits on every Unicode whitespace (NBSP, U+2028 ...) and is far faster than a regex.
+    return " ".join(value.split())
 
 
 # --- DOI -------------------------------------------------------------------------------------
@@ -154,6 +156,9 @@ _PARTICLES = {
 }
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
+_SUFFIX_WORDS = frozenset(s.strip(".") for s in _SUFFIXES)
+_EMAIL_IN_PARENS = re.compile(r"\s*\([^)]*@[^)]*\)\s*")
+_SCOPUS_AUTHOR_ID = re.compile(r"\s*\(\d+\)\s*$")
 
 
 def _fix_case(name: str) -> str:
@@ -177,8 +182,9 @@ def parse_author(value: str | None) -> Author | None:
     'van der Berg, J'; 'WHO Collaborating Group' (corporate, not split).
     """
     literal = clean_text(value)
-    literal = re.sub(r"\s*\([^)]*@[^)]*\)\s*", " ", literal).strip()  # WoS e-mail in parentheses
-    literal = re.sub(r"\s*\(\d+\)\s*$", "", literal)  # Scopus author id suffix
+    if "(" in literal:
+        literal = _EMAIL_IN_PARENS.sub(" ", literal).strip()  # WoS e-mail in parentheses
+        literal = _SCOPUS_AUTHOR_ID.sub("", literal)
     literal = literal.strip(" ;,")
     if not literal:
         return None
@@ -187,7 +193,7 @@ def parse_author(value: str | None) -> Author | None:
     if "," in literal:
         family, _, given = literal.partition(",")
         given = given.strip()
-        if given.lower().strip(". ") in {s.strip(".") for s in _SUFFIXES}:
+        if given.lower().strip(". ") in _SUFFIX_WORDS:
             family, given = f"{family.strip()} {given}", ""
         if _INITIALS.match(given.replace(" ", "")) and "." not in given:
             given = _initials_to_given(given.replace(" ", ""))  # 'Larsen, LJ' (WoS) → 'L. J.'
@@ -258,6 +264,9 @@ _COPYRIGHT = re.compile(
 
 def is_copyright_boilerplate(text: str) -> bool:
     """True for EBSCO's second AB ('Copyright of X is the property of ...') and the like."""
+    lowered = text[:400].lower()
+    if not ("copyright" in lowered or "(c)" in lowered or "©" in lowered or "rights reserved" in lowered or "property of" in lowered):
+        return False  # cheap test first: this runs on every repeated abstract of every import
     return bool(_COPYRIGHT.search(clean_text(text)))
 
 

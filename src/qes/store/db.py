@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,13 +51,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _compact_json(value: Any) -> str:
+    # Raw records are most of the bytes written on import: no spaces, no \u escapes.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # Python's sqlite3 opens its own implicit transactions; let SQLAlchemy drive BEGIN so a
         # write transaction is one BEGIN IMMEDIATE ... COMMIT (no lost updates between writers).
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_compact_json
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
 
         @event.listens_for(engine, "connect")
@@ -69,7 +77,7 @@ def make_engine(url: str) -> Engine:
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=_compact_json)
     raise UserError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...")
 
 

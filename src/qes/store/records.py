@@ -29,7 +29,7 @@ def record_to_row(record: Record, *, project_id: int, import_id: int) -> dict[st
         authors=[a.to_json() for a in record.authors],
         database=record.database[:200],
         field_tags=record.field_tags,
-        raw=[list(pair) for pair in record.raw],
+        raw=record.raw,  # (tag, value) tuples serialise as JSON arrays
     )
     return row
 
