@@ -25,3 +25,8 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(f"CI must run this test but {path} is missing")
         pytest.skip(f"needs {path} (../shared sits beside the repository in CI, not on a user's machine)")
     return path
+
+
+# Accounts the web tests create (tests/web/conftest.py).
+OWNER = ("owner@example.org", "owner-password")
+VIEWER = ("viewer@example.org", "viewer-password")

@@ -265,7 +265,8 @@ _COPYRIGHT = re.compile(
 def is_copyright_boilerplate(text: str) -> bool:
     """True for EBSCO's second AB ('Copyright of X is the property of ...') and the like."""
     lowered = text[:400].lower()
-    if not ("copyright" in lowered or "(c)" in lowered or "©" in lowered or "rights reserved" in lowered or "property of" in lowered):
+    markers = ("copyright", "(c)", "©", "rights reserved", "property of")
+    if not any(m in lowered for m in markers):
         return False  # cheap test first: this runs on every repeated abstract of every import
     return bool(_COPYRIGHT.search(clean_text(text)))
 

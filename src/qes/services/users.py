@@ -134,3 +134,12 @@ def require_user(store: Store, email: str) -> UserInfo:
         if user is None:
             raise NotFound(f"no user {email!r}")
         return UserInfo(user.id, user.email, user.name)
+
+
+def active_user(store: Store, user_id: int) -> UserInfo | None:
+    """The account with this id if it exists and is active (sessions hold only the id)."""
+    with store.read() as session:
+        user = user_store.get_user_by_id(session, user_id)
+        if user is None or not user.is_active:
+            return None
+        return UserInfo(user.id, user.email, user.name)

@@ -12,10 +12,6 @@ def get_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def get_user_by_id(session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
-
-
 def add_user(session: Session, email: str, *, name: str = "", password_hash: str | None = None) -> User:
     user = User(email=email.strip().lower(), name=name, password_hash=password_hash, is_active=True)
     session.add(user)
@@ -55,3 +51,7 @@ def user_projects(session: Session, user_id: int) -> list[tuple[Project, Member]
         .order_by(Project.id)
     )
     return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+
+
+def get_user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)

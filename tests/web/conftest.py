@@ -1,0 +1,52 @@
+"""A project with an owner and a viewer, served by the real app (TestClient or uvicorn)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from qes.services.project import init_project, opened
+from qes.services.users import add_member, add_user
+from support import OWNER, VIEWER
+
+
+@pytest.fixture
+def web_project(tmp_path: Path) -> Path:
+    root = tmp_path / "review"
+    project = init_project(root, name="Reciprocity review")
+    project.close()
+    with opened(root) as p:
+        for (email, password), role in ((OWNER, "owner"), (VIEWER, "viewer")):
+            add_user(p.store, email, password=password, name=role.title())
+            add_member(p, email, role=role)
+    return root
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(web_project: Path) -> Iterator[str]:
+    from qes.web.app import create_app
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(web_project), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 15
+    while not server.started:
+        if time.time() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

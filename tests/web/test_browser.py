@@ -1,0 +1,82 @@
+"""The pages in a real headless Chromium: sign in, import with progress, search, provenance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support import FIXTURES, OWNER, VIEWER
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def page(live_server: str) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is required for the browser tests (.ci/run installs it)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(base_url=live_server)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def _sign_in(page, who: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/")
+    assert "/login" in page.url  # pages need a session
+    page.get_by_label("E-mail").fill(who[0])
+    page.get_by_label("Password").fill(who[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+@pytest.mark.browser
+def test_import_search_and_provenance_in_the_browser(page) -> None:  # type: ignore[no-untyped-def]
+    expect = playwright_api.expect
+    _sign_in(page, OWNER)
+    expect(page.locator("#record-count")).to_have_text("0")
+
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_label("Export file").set_input_files(str(FIXTURES / "import" / "small.ris"))
+    page.get_by_label("Source (database and interface)").fill("PsycINFO (Ovid)")
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator(".job.done")).to_contain_text("3 records imported")
+
+    page.get_by_role("link", name="Records", exact=True).click()
+    expect(page.locator("#records-total")).to_have_text("3 records")
+    first_title = page.locator("table.records tbody tr td:nth-child(2) a").first.inner_text()
+    page.get_by_label("Search titles, authors, journals, DOIs").fill(first_title.split()[0])
+    expect(page.locator("#records-total")).to_contain_text("matching")
+    page.get_by_role("link", name=first_title).click()
+    expect(page.locator("h1")).to_have_text(first_title)
+    provenance = page.locator("#provenance")
+    expect(provenance).to_contain_text("small.ris")
+    expect(provenance).to_contain_text("PsycINFO (Ovid)")
+    expect(provenance.locator("table.raw")).to_contain_text("TY")
+
+
+@pytest.mark.browser
+def test_a_bad_file_shows_the_error_and_imports_nothing(page) -> None:  # type: ignore[no-untyped-def]
+    expect = playwright_api.expect
+    _sign_in(page, OWNER)
+    page.goto("/import")
+    page.get_by_label("Export file").set_input_files(str(FIXTURES / "import" / "truncated.ris"))
+    page.get_by_label("Source (database and interface)").fill("CINAHL (EBSCO)")
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator(".job.failed")).to_contain_text("truncated.ris:")
+    page.goto("/")
+    expect(page.locator("#record-count")).to_have_text("0")
+
+
+@pytest.mark.browser
+def test_viewer_sees_no_import_form(page) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(page, VIEWER)
+    page.goto("/import")
+    playwright_api.expect(page.locator("[role=alert]")).to_contain_text("not import")
+    assert page.locator("input[type=file]").count() == 0
