@@ -62,9 +62,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         # Python's sqlite3 opens its own implicit transactions; let SQLAlchemy drive BEGIN so a
         # write transaction is one BEGIN IMMEDIATE ... COMMIT (no lost updates between writers).
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_compact_json
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_compact_json)
         event.listen(engine, "connect", _sqlite_pragmas)
 
         @event.listens_for(engine, "connect")
