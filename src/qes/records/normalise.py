@@ -163,7 +163,9 @@ _SCOPUS_AUTHOR_ID = re.compile(r"\s*\(\d+\)\s*$")
 
 def _fix_case(name: str) -> str:
     """Title-case an ALL-CAPS name (WoS/Ovid shout), leave mixed case alone."""
-    if name.isupper() and len(name) > 2 and not _INITIALS.match(name.replace(" ", "")):
+    compact = name.replace(" ", "")
+    looks_like_initials = _INITIALS.match(compact) and ("." in compact or len(compact) <= 3)
+    if name.isupper() and len(name) > 2 and not looks_like_initials:
         return "-".join(part.capitalize() for part in name.title().split("-"))
     return name
 
@@ -195,7 +197,8 @@ def parse_author(value: str | None) -> Author | None:
         given = given.strip()
         if given.lower().strip(". ") in _SUFFIX_WORDS:
             family, given = f"{family.strip()} {given}", ""
-        if _INITIALS.match(given.replace(" ", "")) and "." not in given:
+        compact = given.replace(" ", "")
+        if _INITIALS.match(compact) and "." not in given and (len(compact) <= 3 or not family.isupper()):
             given = _initials_to_given(given.replace(" ", ""))  # 'Larsen, LJ' (WoS) → 'L. J.'
         return Author(family=_fix_case(family.strip()), given=_fix_case(given), literal=literal)
     tokens = literal.split()
