@@ -10,8 +10,10 @@ import as an event. Any unreadable record aborts the whole file with `file:line:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +81,18 @@ def _check_file(path: Path) -> None:
         raise UserError(f"{path}: is a folder, not an export file")
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Records hold no reference cycles; the cyclic collector only rescans them (about 7% of an import)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_file(
     project: Project,
     path: Path,
@@ -109,7 +123,11 @@ def import_file(
         )
 
     warnings: list[ReadWarning] = []
-    with project.store.transaction() as session, read_file(path, source=source, fmt=fmt, display_name=name) as reader:
+    with (
+        _no_cyclic_gc(),
+        project.store.transaction() as session,
+        read_file(path, source=source, fmt=fmt, display_name=name) as reader,
+    ):
         src, created = project_store.get_or_create_source(session, project.id, source, searched_on=searched_on)
         imp = Import(
             project_id=project.id,
