@@ -28,7 +28,20 @@ def web_project(tmp_path: Path) -> Path:
     return root
 
 
-def _free_port() -> int:
+GENERATED_RECORDS = 30_000  # six batches of the importer: long enough to see progress between them
+
+
+@pytest.fixture
+def many_records_ris(tmp_path: Path) -> Path:
+    """A RIS export large enough that its import is still running while the page polls it."""
+    path = tmp_path / "many.ris"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(GENERATED_RECORDS):
+            out.write(f"TY  - JOUR\nID  - g{i}\nAU  - Doe, Jane\nTI  - Generated record {i}\nPY  - 2001\nER  - \n\n")
+    return path
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -38,7 +51,7 @@ def _free_port() -> int:
 def live_server(web_project: Path) -> Iterator[str]:
     from qes.web.app import create_app
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(web_project), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

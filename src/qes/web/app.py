@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import HTTPException
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from qes import __version__
 from qes.errors import Conflict, NotFound, PermissionDenied, QesError
 from qes.services.project import open_project
 from qes.web import api, pages
-from qes.web.auth import session_secret
+from qes.web.auth import csrf_token, session_secret, signed_in
 from qes.web.jobs import JobRegistry
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +34,27 @@ def _status_of(exc: QesError) -> int:
     if isinstance(exc, Conflict):
         return 409
     return 400
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """The same error as JSON for /api/, as an HTMX fragment, or as a page."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    htmx = bool(request.headers.get("hx-request"))
+    if status == 401:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = f"/login?next={quote(here)}"
+        # A fragment request (e.g. progress polling) cannot follow a redirect: HTMX loads the page itself.
+        return Response(status_code=401, headers={"HX-Redirect": login}) if htmx else RedirectResponse(login, status_code=303)
+    if htmx:
+        return HTMLResponse(f'<p class="error" role="alert">{escape(message)}</p>', status_code=status)
+    context = {
+        "message": message,
+        "user": signed_in(request),
+        "csrf": csrf_token(request),
+        "project": request.app.state.project.config,
+    }
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
 def create_app(project_dir: Path | None = None, *, db: str | None = None) -> FastAPI:
@@ -57,20 +80,14 @@ def create_app(project_dir: Path | None = None, *, db: str | None = None) -> Fas
     app.include_router(api.router)
     app.include_router(pages.router)
 
+    # Sync handlers: Starlette runs them in its thread pool, so the session lookup does not block the loop.
+    # Starlette's HTTPException (not FastAPI's subclass) so unknown paths (404) get the same treatment.
     @app.exception_handler(QesError)
-    async def qes_error(request: Request, exc: QesError) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(exc)}, status_code=_status_of(exc))
-        return templates.TemplateResponse(request, "error.html", {"message": str(exc), "user": None}, status_code=_status_of(exc))
+    def qes_error(request: Request, exc: QesError) -> Response:
+        return error_response(request, _status_of(exc), str(exc))
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        if exc.status_code == 401:
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return templates.TemplateResponse(
-            request, "error.html", {"message": exc.detail, "user": None}, status_code=exc.status_code
-        )
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail))
 
     return app

@@ -54,6 +54,19 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
 
 
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only, never another host.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so a path with
+    either could leave the site as "//host" does: all of them fall back to "/".
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 32 or c == "\x7f" for c in target):
+        return "/"
+    return target
+
+
 def signed_in(request: Request) -> SignedIn | None:
     project: Project = request.app.state.project
     user_id = request.session.get("user_id")

@@ -12,7 +12,7 @@ from qes.services.records import get_record, list_records
 from qes.services.status import project_status
 from qes.services.users import authenticate, role_of
 from qes.web.api import save_upload
-from qes.web.auth import SignedIn, check_csrf, csrf_token, require_writer, signed_in
+from qes.web.auth import SignedIn, check_csrf, csrf_token, require_writer, safe_next, signed_in
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -36,7 +36,7 @@ def render(request: Request, name: str, user: SignedIn | None, **context: Any) -
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", None, next=next if next.startswith("/") else "/", error="")
+    return render(request, "login.html", None, next=safe_next(next), error="")
 
 
 @router.post("/login")
@@ -52,12 +52,21 @@ def login(
     user = authenticate(project.store, email.strip().lower(), password)
     role = role_of(project.store, project.id, user.id) if user else None
     if user is None or role is None:
-        response = render(request, "login.html", None, next=next, error="Wrong e-mail or password, or not a member.")
+        response = render(request, "login.html", None, next=safe_next(next), error="Wrong e-mail or password, or not a member.")
         response.status_code = 401
         return response
     request.session.clear()
     request.session["user_id"] = user.id
-    return RedirectResponse(next if next.startswith("/") else "/", status_code=303)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.get("/logout")
+def logout_form(request: Request) -> Response:
+    """Signing out changes state, so it is a form (POST with the CSRF token), never a bare link."""
+    user = signed_in(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "logout.html", user)
 
 
 @router.post("/logout")
