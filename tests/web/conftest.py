@@ -28,7 +28,7 @@ def web_project(tmp_path: Path) -> Path:
     return root
 
 
-GENERATED_RECORDS = 30_000  # six batches of the importer: long enough to see progress between them
+GENERATED_RECORDS = 30_000  # about two seconds of import: several progress reports before it ends
 
 
 @pytest.fixture
@@ -45,6 +45,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()
 
 
 @pytest.fixture

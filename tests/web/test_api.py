@@ -93,12 +93,22 @@ def test_viewer_cannot_import(web_project: Path) -> None:
         assert client.get("/api/status").status_code == 200
 
 
-def test_page_forms_need_csrf(web_project: Path) -> None:
+def test_import_job_reports_records_read_while_running(web_project: Path, many_records_ris: Path) -> None:
+    expected = many_records_ris.read_text(encoding="utf-8").count("TY  - ")
     with _client(web_project) as client:
-        r = client.post("/login", data={"email": OWNER[0], "password": OWNER[1]}, follow_redirects=False)
-        assert r.status_code == 403
-        page = client.get("/login").text
-        token = page.split('name="csrf" value="')[1].split('"')[0]
-        r = client.post("/login", data={"email": OWNER[0], "password": OWNER[1], "csrf": token}, follow_redirects=False)
-        assert r.status_code == 303
-        assert client.get("/").status_code == 200
+        _login(client, OWNER)
+        with many_records_ris.open("rb") as fh:
+            started = client.post("/api/imports", files={"file": (many_records_ris.name, fh)}, data={"source": "Scopus"}).json()
+        read_while_running: list[int] = []
+        job = started
+        deadline = time.time() + 60
+        while job["state"] == "running" and time.time() < deadline:
+            read_while_running.append(job["records_read"])
+            time.sleep(0.02)
+            job = client.get(f"/api/jobs/{started['job']}").json()
+        assert job["state"] == "done", job
+        assert job["result"]["imported"] == job["records_read"] == expected
+        partial = [n for n in read_while_running if 0 < n < expected]
+        assert partial, f"no progress seen between start and end: {read_while_running[:5]}...{read_while_running[-5:]}"
+        assert partial == sorted(partial)  # counts only grow
+        assert client.get("/api/status").json()["records"] == expected

@@ -58,13 +58,38 @@ def test_import_search_and_provenance_in_the_browser(page) -> None:  # type: ign
     provenance = page.locator("#provenance")
     expect(provenance).to_contain_text("small.ris")
     expect(provenance).to_contain_text("PsycINFO (Ovid)")
+    expect(provenance.locator("table.field-tags")).to_contain_text("TI")
     expect(provenance.locator("table.raw")).to_contain_text("TY")
+
+
+@pytest.mark.browser
+def test_import_page_shows_records_read_until_done(page, many_records_ris: Path) -> None:  # type: ignore[no-untyped-def]
+    expect = playwright_api.expect
+    expected = many_records_ris.read_text(encoding="utf-8").count("TY  - ")
+    _sign_in(page, OWNER)
+    page.goto("/import")
+    page.get_by_label("Export file").set_input_files(str(many_records_ris))
+    page.get_by_label("Source (database and interface)").fill("Scopus")
+    page.get_by_role("button", name="Import", exact=True).click()
+    running = page.locator(".job.running")
+    expect(running).to_contain_text(re.compile(r"\b[1-9][0-9]* records read so far"), timeout=30_000)
+    expect(page.locator(".job.done")).to_contain_text(f"{expected} records imported", timeout=60_000)
+    page.goto("/")
+    expect(page.locator("#record-count")).to_have_text(str(expected))
 
 
 @pytest.mark.browser
 def test_a_bad_file_shows_the_error_and_imports_nothing(page) -> None:  # type: ignore[no-untyped-def]
     expect = playwright_api.expect
     _sign_in(page, OWNER)
+    page.goto("/import")
+    # A refused request (here a forged CSRF token) is shown in the page, not silently dropped.
+    page.locator("main input[name=csrf]").evaluate("field => field.value = 'forged'")
+    page.get_by_label("Export file").set_input_files(str(FIXTURES / "import" / "small.ris"))
+    page.get_by_label("Source (database and interface)").fill("CINAHL (EBSCO)")
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#job [role=alert]")).to_contain_text("CSRF")
+
     page.goto("/import")
     page.get_by_label("Export file").set_input_files(str(FIXTURES / "import" / "truncated.ris"))
     page.get_by_label("Source (database and interface)").fill("CINAHL (EBSCO)")
