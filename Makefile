@@ -14,6 +14,9 @@ PORT   ?= 8000
 .PHONY: install run test lint bench clean
 
 install: $(STAMP)
+	@# Byte-compile up front (cheap when up to date): every `qes` command starts faster, even where
+	@# PYTHONDONTWRITEBYTECODE keeps Python from caching bytecode itself.
+	@$(BIN)/python -m compileall -q src
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -1,5 +1,5 @@
 """`python -m qes` runs the command line."""
 
-from qes.cli.main import run
+from qes.cli.entry import run
 
 run()

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import TextIO
-
-import bibtexparser
-from bibtexparser.model import DuplicateFieldKeyBlock, Entry, Field, ParsingFailedBlock
-from pylatexenc.latex2text import LatexNodes2Text
+from functools import cache
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, TextIO
 
 from qes.formats.base import ReadContext
 from qes.formats.tagged import FieldMap, build_record
 from qes.records.model import Author, Record
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
+
+
+@cache
+def _lib() -> SimpleNamespace:
+    """bibtexparser and pylatexenc, loaded on first use: most runs of qes read no BibTeX at all."""
+    import bibtexparser
+    from bibtexparser import model
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return SimpleNamespace(bibtexparser=bibtexparser, model=model, latex=LatexNodes2Text())
+
 
 NAME = "bibtex"
 LABEL = "BibTeX / BibLaTeX (Scopus, Web of Science, Zotero, Google Scholar)"
@@ -50,7 +62,6 @@ FIELDS = FieldMap(
 
 _RAW_FIELDS = frozenset({"pages", "doi", "url", "link", "eid", "unique-id", "issn", "isbn", "file"})
 _ENTRY_START = re.compile(r"\s*@\s*([A-Za-z]+)\s*[{(]")
-_LATEX = LatexNodes2Text()
 
 
 def sniff(head: str) -> int:
@@ -65,7 +76,7 @@ def _decode(name: str, value: str) -> str:
     # pylatexenc renders \textasciicircum as U+02C6; a private-use placeholder keeps a plain '^'.
     protected = value.replace(r"\textasciicircum{}", "\ue000")
     try:
-        return _LATEX.latex_to_text(protected).replace("\ue000", "^")
+        return _lib().latex.latex_to_text(protected).replace("\ue000", "^")
     except Exception:  # pylatexenc gives up on malformed markup: keep the value as written
         return value
 
@@ -97,13 +108,13 @@ def read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]:
             strings.append(text)
             continue
         position += 1
-        library = bibtexparser.parse_string("".join(strings) + text)
+        library = _lib().bibtexparser.parse_string("".join(strings) + text)
         entries = list(library.entries)
         for block in library.failed_blocks:
-            if isinstance(block, DuplicateFieldKeyBlock):
+            if isinstance(block, _lib().model.DuplicateFieldKeyBlock):
                 ctx.warn(f"entry repeats a field name ({block.error}); all values kept in the raw record", line, position)
                 entries.append(block.ignore_error_block)
-            elif isinstance(block, ParsingFailedBlock):
+            elif isinstance(block, _lib().model.ParsingFailedBlock):
                 raise ctx.fail(f"cannot parse BibTeX entry: {block.error}", line=line, record=position)
         if not entries:
             raise ctx.fail("cannot parse BibTeX entry (unbalanced braces or quotes?)", line=line, record=position)
@@ -226,8 +237,9 @@ def write(records: Iterable[Record], out: TextIO) -> None:
             ("url", " ".join(rec.urls)),
             ("accession", "; ".join(rec.accession_numbers)),
         ]
-        entry = Entry(entry_type(rec), key, [Field(k, v) for k, v in fields if v])
-        out.write(bibtexparser.write_string(bibtexparser.Library([entry])))
+        lib = _lib()
+        entry = lib.model.Entry(entry_type(rec), key, [lib.model.Field(k, v) for k, v in fields if v])
+        out.write(lib.bibtexparser.write_string(lib.bibtexparser.Library([entry])))
         out.write("\n")
 
 

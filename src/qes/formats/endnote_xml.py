@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TextIO
-
-from lxml import etree
+from typing import TYPE_CHECKING, TextIO
 
 from qes.formats.base import ReadContext
 from qes.formats.tagged import FieldMap, build_record
 from qes.records.model import Record
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 NAME = "endnote_xml"
 LABEL = "EndNote XML library export"
@@ -111,6 +112,8 @@ def _pairs(record: etree._Element) -> list[tuple[str, str]]:
 
 
 def read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]:
+    from lxml import etree  # loaded on first use: most runs read no XML
+
     parser = etree.iterparse(
         _Utf8Bytes(stream),
         events=("end",),

@@ -1,0 +1,248 @@
+"""Step 3: compare two prepared records and decide duplicate / maybe / distinct, naming the rule.
+
+The order is the policy. First the guards: facts that make two records different papers however
+alike their titles (an erratum and its article, Part I and Part II, different DOIs or PMIDs,
+pages, volumes or years, different authors, a conference abstract and the journal article).
+Then the positive rules, strongest evidence first. Anything left that still looks alike is a
+"maybe" for a person; everything else is distinct. A false merge loses a study from a review,
+a missed duplicate costs one extra screening decision: the rules are written in that spirit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from qes.dedupe.prep import Prepared, pages_conflict
+
+DUPLICATE, MAYBE, DISTINCT = "duplicate", "maybe", "distinct"
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "from",
+        "by",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "its",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "among",
+        "between",
+        "into",
+        "over",
+        "under",
+        "via",
+        "vs",
+        "versus",
+        "study",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    kind: str  # duplicate | maybe | distinct
+    rule: str  # the rule that decided, e.g. "same-doi", "title-numbers-differ"
+    score: float  # title similarity 0–100 (for ordering the review queue)
+
+
+def _similar(a: str, b: str) -> float:
+    return Indel.normalized_similarity(a, b) * 100.0
+
+
+def title_similarity(a: Prepared, b: Prepared) -> float:
+    if not a.title_key or not b.title_key:
+        return 0.0
+    if a.title_key == b.title_key:
+        return 100.0
+    return _similar(a.title_key, b.title_key)
+
+
+def _variant(x: str, y: str) -> bool:
+    """Two words that are one word spelt two ways (behaviour/behavior, a typo, a plural)."""
+    if len(x) < 4 or len(y) < 4 or abs(len(x) - len(y)) > 0.4 * max(len(x), len(y)):
+        return False
+    return _similar(x, y) >= 80.0
+
+
+def _explained(word: str, others: set[str], other_key: str) -> bool:
+    """A word of one title accounted for in the other: spelt differently, or split/joined differently."""
+    return any(_variant(word, v) for v in others) or (len(word) >= 6 and word in other_key)
+
+
+def substantive_word_change(a: Prepared, b: Prepared) -> bool:
+    """True when the titles swap a meaningful word (vivo/vitro, men/women, adults/children).
+
+    Words only one title has (a subtitle, an article) are not a swap; a word replaced by a
+    spelling variant is not either.
+    """
+    if a.title_key == b.title_key:
+        return False  # only the spacing differs: "p16(INK4a)" / "p16INK4a", "CO 2" / "CO2"
+    wa = set(a.title.split()) - _STOP
+    wb = set(b.title.split()) - _STOP
+    only_a, only_b = wa - wb, wb - wa
+    if not only_a or not only_b:
+        return False
+    unmatched_a = [w for w in only_a if not _explained(w, only_b, b.title_key)]
+    unmatched_b = [w for w in only_b if not _explained(w, only_a, a.title_key)]
+    return bool(unmatched_a) and bool(unmatched_b)
+
+
+def _family_match(x: str, y: str) -> bool:
+    if x == y:
+        return True
+    if len(x) >= 4 and len(y) >= 4 and (x in y or y in x):
+        return True  # compound names: "garciamarquez" / "marquez"
+    return len(x) >= 5 and _similar(x, y) >= 85.0  # transliteration, a typo
+
+
+def author_agreement(a: Prepared, b: Prepared) -> str:
+    """'same' | 'compatible' | 'different' | 'unknown' (one side has no authors)."""
+    if not a.families or not b.families:
+        return "unknown"
+    first = _family_match(a.families[0], b.families[0])
+    shorter, longer = (a.families, b.families) if len(a.families) <= len(b.families) else (b.families, a.families)
+    pool = set(longer)
+    unmatched = [f for f in shorter if f not in pool]
+    found = len(shorter) - len(unmatched)
+    if unmatched and found / len(shorter) < 0.6:
+        found += sum(1 for f in unmatched if any(_family_match(f, g) for g in longer))
+    overlap = found / len(shorter)
+    if first and overlap >= 0.6:
+        return "same"
+    if first or overlap >= 0.6:
+        return "compatible"
+    if _names_reversed(a, b) or _names_reversed(b, a):
+        return "compatible"
+    return "different"
+
+
+def _names_reversed(a: Prepared, b: Prepared) -> bool:
+    """'Andrea Carignani' read as family 'Andrea' by one database: a's family names are b's given names."""
+    if not b.given_names:
+        return False
+    given = set(b.given_names)
+    return sum(1 for f in a.families if f in given) >= 0.6 * len(a.families)
+
+
+def journal_agreement(a: Prepared, b: Prepared) -> bool:
+    """Same journal, allowing abbreviations ('J Cereb Blood Flow Metab')."""
+    if not a.journal or not b.journal:
+        return False
+    if a.journal == b.journal:
+        return True
+    short, long_ = (a.journal, b.journal) if len(a.journal) <= len(b.journal) else (b.journal, a.journal)
+    k = 0
+    for word in short:
+        while k < len(long_) and not long_[k].startswith(word) and not word.startswith(long_[k]):
+            k += 1
+        if k == len(long_):
+            return False
+        k += 1
+    return len(short) >= 1 and (len(short) >= 2 or len(long_) == 1)
+
+
+def _abstracts_agree(a: Prepared, b: Prepared) -> bool:
+    return len(a.abstract) >= 100 and len(b.abstract) >= 100 and _similar(a.abstract, b.abstract) >= 90.0
+
+
+def _title_contained(a: Prepared, b: Prepared) -> bool:
+    """One title is the other's main title: 'Diminished control in crowdsourcing' (+ ': an investigation ...')."""
+    short, long_ = (a.title, b.title) if len(a.title) <= len(b.title) else (b.title, a.title)
+    return len(short) >= 15 and short.count(" ") >= 2 and long_.startswith(short + " ")
+
+
+def _guard(a: Prepared, b: Prepared, same_id: bool, sim: float) -> str:
+    """The name of the fact that makes the two different papers, or ''."""
+    if a.kind != b.kind:
+        return "kind-differs"  # erratum vs article, comment vs paper, protocol vs results
+    if a.title and b.title and a.numbers != b.numbers:
+        return "title-numbers-differ"  # Part I / Part II, 2019 / 2020 update, type 1 / type 2
+    if a.doi and b.doi and a.doi != b.doi:
+        return "doi-differs"
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        return "pmid-differs"
+    if a.cochrane and b.cochrane and a.year != b.year:
+        return "review-versions"  # successive versions of a Cochrane review
+    if same_id:
+        return ""
+    if sim >= 80.0 and substantive_word_change(a, b):  # below 80 no title rule would merge them anyway
+        return "title-words-differ"  # in vivo / in vitro, men / women
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        return "years-differ"
+    if pages_conflict(a.page, b.page):
+        return "pages-differ"
+    if a.volume and b.volume and a.volume != b.volume:
+        return "volumes-differ"
+    if a.issue and b.issue and a.issue != b.issue and not (a.page and a.page == b.page):
+        return "issues-differ"  # a recurring column ("Editor's Comments") in every issue
+    if a.conference != b.conference and not (a.page and a.page == b.page and a.volume == b.volume):
+        return "abstract-vs-article"  # a conference abstract and the paper that followed it
+    return ""
+
+
+def compare(a: Prepared, b: Prepared) -> Decision:
+    same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
+    sim = title_similarity(a, b)
+    guard = _guard(a, b, same_id, sim)
+    if guard:
+        return Decision(DISTINCT, guard, sim)
+    authors = author_agreement(a, b)
+    if same_id:
+        rule = "same-doi" if a.doi and a.doi == b.doi else "same-pmid"
+        if sim >= 70.0 or not a.title_key or not b.title_key or _title_contained(a, b):
+            return Decision(DUPLICATE, rule, sim)
+        if authors == "same" and a.year == b.year:
+            return Decision(DUPLICATE, rule + "+authors+year", sim)  # a title and its translation
+        return Decision(MAYBE, rule + "-titles-differ", sim)
+    same_year = a.year is not None and a.year == b.year
+    near_year = a.year is None or b.year is None or abs(a.year - b.year) <= 1
+    same_pages = bool(a.page) and a.page == b.page
+    same_volume = bool(a.volume) and a.volume == b.volume
+    same_journal = journal_agreement(a, b)
+    if sim >= 95.0 and same_year and same_pages and same_volume:
+        # The same title at the same place in the same volume and year is one paper, however the
+        # databases spelt (or mangled) its authors: group authors, particles, initials as names.
+        return Decision(DUPLICATE, "title+year+volume+pages", sim)
+    if authors == "different":
+        return Decision(DISTINCT, "authors-differ", sim)
+    if sim >= 90.0 and authors in ("same", "compatible") and near_year:
+        venue = same_pages or (same_volume and same_journal) or same_journal or _abstracts_agree(a, b)
+        if same_year and venue:
+            return Decision(DUPLICATE, "title+authors+year+venue", sim)
+        if same_pages and same_volume:
+            return Decision(DUPLICATE, "title+authors+volume+pages", sim)
+        if same_year and sim == 100.0 and authors == "same":
+            return Decision(DUPLICATE, "title+authors+year", sim)
+    same_issue = bool(a.issue) and a.issue == b.issue
+    contained = _title_contained(a, b)
+    if contained and authors == "same" and same_year and (same_pages or (same_volume and same_issue)):
+        return Decision(DUPLICATE, "main-title+authors+year+citation", sim)
+    if near_year and authors != "different" and (sim >= 85.0 or contained):
+        return Decision(MAYBE, "similar-title", sim)
+    if same_year and same_pages and same_volume and authors == "same":
+        # Same authors, same year, volume and first page: the title is translated (or wrong). Not in
+        # a conference supplement ('S12', '81A'), where one page holds several abstracts by one team.
+        if not (a.conference or b.conference) and a.page.isdigit() and (same_issue or not (a.issue and b.issue)):
+            return Decision(DUPLICATE, "authors+year+volume+pages", sim)
+        return Decision(MAYBE, "same-citation-other-title", sim)
+    return Decision(DISTINCT, "not-alike", sim)
