@@ -50,7 +50,7 @@ def status(project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = Fal
         print_json(st.to_json())
         return
     console.print(f"[bold]{st.project}[/] — {st.records} records ({st.database})")
-    table = Table("source", "searched", "files", "records", "hits reported")
+    table = Table("source", "searched", "files", "records", "hits reported", "duplicates removed")
     for s in st.sources:
         table.add_row(
             s["source"],
@@ -58,8 +58,14 @@ def status(project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = Fal
             str(s["files"]),
             str(s["records"]),
             "" if s["hits_reported"] is None else str(s["hits_reported"]),
+            str(s["duplicates_removed"]),
         )
     console.print(table)
+    if st.dedupe["duplicates_removed"] or st.dedupe["pairs_to_review"]:
+        console.print(
+            f"{st.dedupe['unique']} unique records after removing {st.dedupe['duplicates_removed']} duplicates; "
+            f"{st.dedupe['pairs_to_review']} pairs to review (`qes dedupe review`)"
+        )
     if st.stages:
         console.print("by status: " + ", ".join(f"{k} {v}" for k, v in sorted(st.stages.items())))
 

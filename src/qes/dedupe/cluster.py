@@ -109,9 +109,9 @@ def cluster(
         return True
 
     for group in fixed_groups:
-        members = list(group)
-        for other in members[1:]:
-            union(members[0], other, force=True)
+        fixed = list(group)
+        for other in fixed[1:]:
+            union(fixed[0], other, force=True)
     refused: list[tuple[int, int, str]] = []
     for i, j, rule in sorted(duplicate_pairs, key=lambda t: RULE_STRENGTH.get(t[2], 9)):
         if not union(i, j, force=False, rule=rule):

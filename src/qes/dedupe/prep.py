@@ -41,7 +41,8 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "comment",
         re.compile(
-            r"^(?:re|comment|comments|commentary|reply|in reply|in response|response to|authors? reply|letter|a reply|a comment)\b"
+            r"^(?:re|comment|comments|commentary|reply|in reply|in response|response to|authors? reply|letter|a reply"
+            r"|a comment)\b"
             r"|\b(?:comment on|commentary on|reply to|letter to the editor|authors reply|rebuttal)\b"
         ),
     ),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qes.services.project import Project
+from qes.store import duplicates
 from qes.store import projects as project_store
 from qes.store.records import count_records
 
@@ -17,6 +18,7 @@ class Status:
     records: int
     sources: list[dict[str, Any]]
     stages: dict[str, int]
+    dedupe: dict[str, int]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -25,12 +27,16 @@ class Status:
             "records": self.records,
             "sources": self.sources,
             "stages": self.stages,
+            "duplicates_removed": self.dedupe["duplicates_removed"],
+            "unique_records": self.dedupe["unique"],
+            "pairs_to_review": self.dedupe["pairs_to_review"],
         }
 
 
 def project_status(project: Project) -> Status:
     with project.store.read() as session:
         total = count_records(session, project.id)
+        removed = duplicates.duplicates_per_source(session, project.id)
         sources = [
             {
                 "source": s.name,
@@ -38,8 +44,15 @@ def project_status(project: Project) -> Status:
                 "hits_reported": s.hits_reported,
                 "files": s.files,
                 "records": s.records,
+                "duplicates_removed": removed.get(s.name, 0),
             }
             for s in project_store.records_per_source(session, project.id)
         ]
         stages = project_store.records_per_status(session, project.id)
-    return Status(project.config.name, project.store.dialect, total, sources, stages)
+        pairs = duplicates.count_pairs(session, project.id)
+    dedupe = {
+        "duplicates_removed": sum(removed.values()),
+        "unique": total - sum(removed.values()),
+        "pairs_to_review": pairs.get("open", 0),
+    }
+    return Status(project.config.name, project.store.dialect, total, sources, stages, dedupe)

@@ -158,6 +158,45 @@ class RecordRow(Base):
     accession_numbers: Mapped[list[Any]] = mapped_column(JSON, default=list)
     field_tags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     raw: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The duplicate group the record belongs to (NULL: no known duplicate). Not a database foreign
+    # key: SQLite cannot add one to an existing table without rebuilding it.
+    group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
+
+class DuplicateGroup(Base):
+    """Records that are one paper. Members keep their own rows (provenance); one is the primary.
+
+    status: active | undone | absorbed (united into `absorbed_into` by a later run or decision).
+    """
+
+    __tablename__ = "duplicate_groups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    primary_record_id: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(100))  # what joined it: "same-doi", "reviewer" ...
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    absorbed_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DuplicatePair(Base):
+    """A pair for a person to decide (status open), or decided (same | different).
+
+    `different` pairs are never grouped again, by any later run.
+    """
+
+    __tablename__ = "duplicate_pairs"
+    __table_args__ = (UniqueConstraint("project_id", "record_a", "record_b", name="uq_duplicate_pairs_pair"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    record_a: Mapped[int] = mapped_column(Integer)  # records.id, record_a < record_b
+    record_b: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(default=0.0)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    decided_by: Mapped[str] = mapped_column(String(320), default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Event(Base):
