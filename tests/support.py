@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,12 @@ def shared_path(*parts: str) -> Path:
 # Accounts the web tests create (tests/web/conftest.py).
 OWNER = ("owner@example.org", "owner-password")
 VIEWER = ("viewer@example.org", "viewer-password")
+
+
+def run_qes(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`qes ARGS` as a real process (python -m qes), as a user would run it."""
+    env = {**os.environ, "QES_USER": "cli-tester@example.org", "COLUMNS": "200"}
+    env.pop("QES_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "qes", *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=120
+    )

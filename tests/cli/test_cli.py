@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from support import FIXTURES
+from support import run_qes as qes
 
 SMALL = FIXTURES / "import" / "small.ris"
-
-
-def qes(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QES_USER": "cli-tester@example.org", "COLUMNS": "200"}
-    env.pop("QES_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "qes", *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=120
-    )
 
 
 @pytest.fixture

@@ -31,7 +31,14 @@ def test_import_counts_records_and_logs_the_event(project: Project) -> None:
     status = project_status(project)
     assert status.records == 3
     assert status.sources == [
-        {"source": "PsycINFO (Ovid)", "searched": "2015-02-10", "hits_reported": None, "files": 1, "records": 3}
+        {
+            "source": "PsycINFO (Ovid)",
+            "searched": "2015-02-10",
+            "hits_reported": None,
+            "files": 1,
+            "records": 3,
+            "duplicates_removed": 0,
+        }
     ]
     with project.store.read() as session:
         actions = [e.action for e in list_events(session, project.id)]

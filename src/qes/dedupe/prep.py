@@ -85,6 +85,8 @@ _NOT_ALNUM = re.compile(r"[^\w]+|_+")
 _DIGITS = re.compile(r"\d+")
 # A footnote mark after the title ("... Arbeitsorganisationen **"); a cut-off "(Structured a".
 _FOOTNOTE = re.compile(r"\s*\*+$|\s*\((?:structured|provisional) a[a-z ]*$", re.IGNORECASE)
+# "(Clinical research ed.)", "[Electronic Resource]": additions some databases make to journal names.
+_JOURNAL_EXTRAS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _THOUSANDS = re.compile(r"(\d) (\d{3})\b")  # "10 000" (and "10,000" once folded) is one number
 PAGE_SLACK = 5
 _CLEAN_PAGE = re.compile(r"^[a-z]?\d+[a-z]?$")
@@ -229,7 +231,7 @@ def prepare(record: Record, index: int) -> Prepared:
     title_text = strip_title_notes(record.title)
     title = fold_words(title_text)
     words = title.split()
-    journal_text = fold_words(record.journal)
+    journal_text = fold_words(_JOURNAL_EXTRAS.sub("", record.journal).split(":")[0])
     families = tuple(_family_key(a.family) for a in record.authors if a.family)
     givens = [fold_words(a.given).split() for a in record.authors if a.family]
     initials = tuple(g[0][:1] if g else "" for g in givens)
