@@ -88,7 +88,8 @@ def main() -> None:
     tools = [args.only] if args.only else ["qes", "bib-dedupe"]
     if "bib-dedupe" in tools and not PEER_PYTHON.exists():
         raise SystemExit(
-            "peer environment missing: python3 -m venv benchmarks/.peer-venv && benchmarks/.peer-venv/bin/pip install bib-dedupe==0.11.0"
+            "peer environment missing: python3 -m venv benchmarks/.peer-venv && "
+            "benchmarks/.peer-venv/bin/pip install bib-dedupe==0.11.0"
         )
     sets = sorted(p for p in args.data.iterdir() if (p / "records_pre_merged.csv").exists())
     if args.set:
