@@ -28,7 +28,7 @@ JO  - Int J Ment Health Nurs
 VL  - 24
 SP  - 460
 DO  - https://doi.org/10.1111/INM.12160
-ER  - 
+ER  -
 """
 
 
@@ -92,6 +92,8 @@ def test_review_queue_decisions(project: Project) -> None:
     assert project_status(project).to_json()["duplicates_removed"] == 3
     with pytest.raises(NotFound):
         dedupe.decide_pair(project, 99999, "different")
+    with pytest.raises(Conflict):
+        dedupe.decide_pair(project, first["pair"], "different")  # decided already: a second call changes nothing
 
 
 def test_a_search_update_is_deduplicated_against_screened_records(project: Project, tmp_path: Path) -> None:

@@ -41,6 +41,26 @@ def many_records_ris(tmp_path: Path) -> Path:
     return path
 
 
+# Seven records: one exact duplicate (same DOI), two pairs alike enough for a person to judge (a
+# word of the title differs and one side lacks the journal), and one record alone.
+DUPLICATES_CSV = """title,authors,year,journal,volume,issue,pages,doi
+Reciprocity and trust in online communities,"Smith, Anna; Jones, Bob",2019,Social Computing,12,3,100-120,10.1234/jsc.2019.001
+Reciprocity and trust in online communities,"Smith, Anna; Jones, Bob",2019,Social Computing,12,3,100-120,10.1234/jsc.2019.001
+Gift exchange among nurses on hospital wards: a qualitative study,"Garcia, Maria; Lee, Chen",2020,Nursing Inquiry,27,2,,
+Gift exchange among nurses in hospital wards: a qualitative study,"Garcia, Maria; Lee, Chen",2020,,,,,
+Mutual aid in rural farming cooperatives of northern Ghana,"Owusu, Kwame; Mensah, Ama",2018,World Development,101,,45-60,
+Mutual aid within rural farming cooperatives of northern Ghana,"Owusu, Kwame; Mensah, Ama",2018,,,,,
+Sharing food with neighbours during lockdown,"Brown, Tom",2021,Appetite,160,,105-110,10.1016/j.appet.2021.105110
+"""
+
+
+@pytest.fixture
+def duplicates_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "duplicates.csv"
+    path.write_text(DUPLICATES_CSV, encoding="utf-8")
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

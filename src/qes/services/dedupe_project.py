@@ -195,6 +195,8 @@ def decide_pair(project: Project, pair_id: int, decision: str, *, actor: str | N
         pair = dup_store.get_pair(session, project.id, pair_id)
         if pair is None:
             raise NotFound(f"no pair {pair_id} in the review queue")
+        if pair.status != "open":
+            raise Conflict(f"pair {pair_id} was already decided ({pair.status}) by {pair.decided_by}")
         pair.status = decision
         pair.decided_by = who
         pair.decided_at = dup_store.utcnow()
