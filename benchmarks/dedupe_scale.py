@@ -29,7 +29,8 @@ def main() -> None:
     for n in (int(x) for x in args.sizes.split(",")):
         data = args.work / f"set{n}"
         if not (data / "records_pre_merged.csv").exists():
-            subprocess.run([sys.executable, str(HERE / "make_dedupe_scale.py"), "--n", str(n), "--out-dir", str(data)], check=True)
+            make = [sys.executable, str(HERE / "make_dedupe_scale.py"), "--n", str(n), "--out-dir", str(data)]
+            subprocess.run(make, check=True)
         out = args.work / f"out{n}"
         timed = subprocess.run(
             ["/usr/bin/time", "-f", "TIME %e %M", str(QES), "dedupe", str(data / "records_pre_merged.csv"), "--out", str(out)],

@@ -37,10 +37,12 @@ def _agreed_longest(values: list[str]) -> str:
     present = [v for v in values if v]
     if not present:
         return ""
-    counts = Counter(fold_words(v) for v in present)
+    if len(set(present)) == 1:
+        return present[0]
+    keys = [fold_words(v) for v in present]
+    counts = Counter(keys)
     best = max(counts.values())
-    candidates = [v for v in present if counts[fold_words(v)] == best]
-    return max(candidates, key=len)
+    return max((v for v, k in zip(present, keys, strict=True) if counts[k] == best), key=len)
 
 
 def _best_title(titles: list[str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qes.records.model import Record
 
@@ -186,11 +187,17 @@ def publication_kind(title_words: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1 << 16)
 def _family_key(family: str) -> str:
     """'van der Graaf' and 'Graaf' alike: particles are placed and parsed inconsistently."""
     words = fold_words(family).split()
     kept = [w for w in words if w not in _PARTICLES] or words
     return "".join(kept)
+
+
+@lru_cache(maxsize=1 << 16)
+def _given_words(given: str) -> tuple[str, ...]:
+    return tuple(fold_words(given).split())
 
 
 def _page_key(page: str) -> str:
@@ -233,7 +240,7 @@ def prepare(record: Record, index: int) -> Prepared:
     words = title.split()
     journal_text = fold_words(_JOURNAL_EXTRAS.sub("", record.journal).split(":")[0])
     families = tuple(_family_key(a.family) for a in record.authors if a.family)
-    givens = [fold_words(a.given).split() for a in record.authors if a.family]
+    givens = [_given_words(a.given) for a in record.authors if a.family]
     initials = tuple(g[0][:1] if g else "" for g in givens)
     conference_text = " ".join((record.pub_type, record.journal, record.volume, record.issue))
     return Prepared(

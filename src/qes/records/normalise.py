@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from qes.records.model import Author
 
@@ -177,8 +178,11 @@ def _initials_to_given(token: str) -> str:
     return " ".join(f"{c}." for c in token)
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_author(value: str | None) -> Author | None:
     """One author name in any common layout → Author(family, given).
+
+    Cached: the same names recur across a file and across databases, and `Author` is immutable.
 
     'Smith, John A.'; 'Smith JA' (PubMed AU); 'Smith J.A.' (Embase); 'John A. Smith' (OpenAlex);
     'van der Berg, J'; 'WHO Collaborating Group' (corporate, not split).

@@ -25,6 +25,7 @@ from qes.dedupe.pipeline import DedupeResult, Progress, find_duplicates
 from qes.dedupe.prep import Prepared, prepare
 from qes.errors import UserError
 from qes.formats.registry import read_file, write_records
+from qes.gcpause import paused_gc
 from qes.records.model import Record
 
 # Reader name → writer name and file extension for unique.<ext>; formats qes cannot write become RIS.
@@ -163,6 +164,13 @@ def find_duplicates_in_files(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a directory")
+    with paused_gc():
+        return _find_in_files(files, out, progress, on_files_read, started)
+
+
+def _find_in_files(
+    files: list[Path], out: Path, progress: Progress, on_files_read: Callable[[int], None] | None, started: float
+) -> FilesSummary:
     first = _first_pass(files, progress)
     prepared, file_of, titles, formats = first.prepared, first.file_of, first.titles, first.formats
     if on_files_read:

@@ -10,15 +10,14 @@ import as an event. Any unreadable record aborts the whole file with `file:line:
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qes.errors import Conflict, InputFileError, UserError
 from qes.formats import read_file
+from qes.gcpause import paused_gc
 from qes.records.model import ReadWarning
 from qes.services.project import Project
 from qes.store import projects as project_store
@@ -81,18 +80,6 @@ def _check_file(path: Path) -> None:
         raise UserError(f"{path}: is a folder, not an export file")
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Records hold no reference cycles; the cyclic collector only rescans them (about 7% of an import)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def import_file(
     project: Project,
     path: Path,
@@ -124,7 +111,7 @@ def import_file(
 
     warnings: list[ReadWarning] = []
     with (
-        _no_cyclic_gc(),
+        paused_gc(),
         project.store.transaction() as session,
         read_file(path, source=source, fmt=fmt, display_name=name) as reader,
     ):
