@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,13 @@ def run_qes(*args: str, cwd: Path | None = None, stdin: str | None = None) -> su
     return subprocess.run(
         [sys.executable, "-m", "qes", *args], cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=120
     )
+
+
+def sign_in(page, who: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the login form of a Playwright page (pages need a session)."""
+    page.goto("/")
+    assert "/login" in page.url
+    page.get_by_label("E-mail").fill(who[0])
+    page.get_by_label("Password").fill(who[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))

@@ -88,3 +88,21 @@ def live_server(web_project: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium (.ci/run installs it); browser downloads are impossible
+
+
+@pytest.fixture
+def page(live_server: str) -> Iterator[object]:
+    """A page in a real headless Chromium, pointed at the live server."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is required for the browser tests (.ci/run installs it)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(base_url=live_server)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()

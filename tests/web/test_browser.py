@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support import FIXTURES, OWNER, VIEWER
+from support import FIXTURES, OWNER, VIEWER, sign_in
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture
-def page(live_server: str) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is required for the browser tests (.ci/run installs it)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        context = browser.new_context(base_url=live_server)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-
-
-def _sign_in(page, who: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/")
-    assert "/login" in page.url  # pages need a session
-    page.get_by_label("E-mail").fill(who[0])
-    page.get_by_label("Password").fill(who[1])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 @pytest.mark.browser
 def test_import_search_and_provenance_in_the_browser(page) -> None:  # type: ignore[no-untyped-def]
     expect = playwright_api.expect
-    _sign_in(page, OWNER)
+    sign_in(page, OWNER)
     expect(page.locator("#record-count")).to_have_text("0")
 
     page.get_by_role("link", name="Import", exact=True).click()
@@ -66,7 +42,7 @@ def test_import_search_and_provenance_in_the_browser(page) -> None:  # type: ign
 def test_import_page_shows_records_read_until_done(page, many_records_ris: Path) -> None:  # type: ignore[no-untyped-def]
     expect = playwright_api.expect
     expected = many_records_ris.read_text(encoding="utf-8").count("TY  - ")
-    _sign_in(page, OWNER)
+    sign_in(page, OWNER)
     page.goto("/import")
     page.get_by_label("Export file").set_input_files(str(many_records_ris))
     page.get_by_label("Source (database and interface)").fill("Scopus")
@@ -81,7 +57,7 @@ def test_import_page_shows_records_read_until_done(page, many_records_ris: Path)
 @pytest.mark.browser
 def test_a_bad_file_shows_the_error_and_imports_nothing(page) -> None:  # type: ignore[no-untyped-def]
     expect = playwright_api.expect
-    _sign_in(page, OWNER)
+    sign_in(page, OWNER)
     page.goto("/import")
     # A refused request (here a forged CSRF token) is shown in the page, not silently dropped.
     page.locator("main input[name=csrf]").evaluate("field => field.value = 'forged'")
@@ -101,7 +77,7 @@ def test_a_bad_file_shows_the_error_and_imports_nothing(page) -> None:  # type: 
 
 @pytest.mark.browser
 def test_viewer_sees_no_import_form(page) -> None:  # type: ignore[no-untyped-def]
-    _sign_in(page, VIEWER)
+    sign_in(page, VIEWER)
     page.goto("/import")
     playwright_api.expect(page.locator("[role=alert]")).to_contain_text("not import")
     assert page.locator("input[type=file]").count() == 0

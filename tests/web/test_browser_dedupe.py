@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support import OWNER
+from support import OWNER, sign_in
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
 DIFFERS_BACKGROUND = "rgb(255, 246, 218)"  # table.pair tr.differs in qes.css
-
-
-@pytest.fixture
-def page(live_server: str) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is required for the browser tests (.ci/run installs it)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        context = browser.new_context(base_url=live_server)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-
-
-def _sign_in(page, who: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/")
-    assert "/login" in page.url  # pages need a session
-    page.get_by_label("E-mail").fill(who[0])
-    page.get_by_label("Password").fill(who[1])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def _import(page, path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +23,7 @@ def _import(page, path: Path) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.browser
 def test_find_review_and_undo_duplicates_in_the_browser(page, duplicates_csv: Path) -> None:  # type: ignore[no-untyped-def]
     expect = playwright_api.expect
-    _sign_in(page, OWNER)
+    sign_in(page, OWNER)
     _import(page, duplicates_csv)
 
     page.get_by_role("link", name="Duplicates", exact=True).click()

@@ -106,44 +106,20 @@ def _apply_group(
         group = dup_store.create_group(session, project.id, members, rule, who)
         summary.groups_created += 1
         summary.records_grouped += len(members)
-        log_event(
-            session,
-            project_id=project.id,
-            actor=who,
-            action="dedupe.merge",
-            entity="duplicate_group",
-            entity_id=group.id,
-            data={"records": members, "rule": rule},
-        )
+        _log_group(session, project, who, "dedupe.merge", group.id, {"records": members, "rule": rule})
         return
     keep = active[0]
     for other in active[1:]:
         dup_store.absorb_group(session, keep, other)
         summary.groups_joined += 1
-        log_event(
-            session,
-            project_id=project.id,
-            actor=who,
-            action="dedupe.join",
-            entity="duplicate_group",
-            entity_id=keep.id,
-            data={"absorbed": other.id, "rule": rule},
-        )
+        _log_group(session, project, who, "dedupe.join", keep.id, {"absorbed": other.id, "rule": rule})
     new = [m for m in members if states[index_of[m]].group_id is None]
     if not new:
         return
     dup_store.add_members(session, keep, new)
     summary.groups_extended += 1
     summary.records_grouped += len(new)
-    log_event(
-        session,
-        project_id=project.id,
-        actor=who,
-        action="dedupe.merge",
-        entity="duplicate_group",
-        entity_id=keep.id,
-        data={"records": new, "rule": rule, "extends": True},
-    )
+    _log_group(session, project, who, "dedupe.merge", keep.id, {"records": new, "rule": rule, "extends": True})
     primary = get_record_row(session, project.id, keep.primary_record_id)
     if primary is not None and primary.status not in ("imported", "duplicate"):
         for record_id in new:
@@ -158,6 +134,10 @@ def _apply_group(
                 entity_id=record_id,
                 data=link,
             )
+
+
+def _log_group(session: Any, project: Project, who: str, action: str, group_id: int, data: dict[str, Any]) -> None:
+    log_event(session, project_id=project.id, actor=who, action=action, entity="duplicate_group", entity_id=group_id, data=data)
 
 
 def undo_group(project: Project, group_id: int, *, actor: str | None = None, why: str = "") -> dict[str, Any]:
