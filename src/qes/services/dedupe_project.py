@@ -67,7 +67,7 @@ def run_dedupe(project: Project, *, actor: str | None = None, progress: Progress
     with project.store.transaction() as session:
         for members_idx, rule in zip(result.groups, result.group_rules, strict=True):
             members = [states[i].id for i in members_idx]
-            _apply_group(session, project, members, rule, who, summary, states, index_of)
+            _apply_group(session, project, members, rule, who, summary)
         for m in result.maybe:
             a, b = states[m.first].id, states[m.second].id
             if (min(a, b), max(a, b)) in pairs:
@@ -90,40 +90,26 @@ def run_dedupe(project: Project, *, actor: str | None = None, progress: Progress
     return summary
 
 
-def _apply_group(
-    session: Any,
-    project: Project,
-    members: list[int],
-    rule: str,
-    who: str,
-    summary: RunSummary,
-    states: list[Any],
-    index_of: dict[int, int],
-) -> None:
-    current = {states[index_of[m]].group_id for m in members} - {None}
-    active = [g for g in (dup_store.get_group(session, project.id, gid) for gid in sorted(current)) if g and g.status == "active"]
-    if not active:
-        group = dup_store.create_group(session, project.id, members, rule, who)
+def _apply_group(session: Any, project: Project, members: list[int], rule: str, who: str, summary: RunSummary) -> None:
+    united = dup_store.unite(session, project.id, members, rule, who)
+    group_id = united.group.id
+    if united.created:
         summary.groups_created += 1
         summary.records_grouped += len(members)
-        _log_group(session, project, who, "dedupe.merge", group.id, {"records": members, "rule": rule})
+        _log_group(session, project, who, "dedupe.merge", group_id, {"records": members, "rule": rule})
         return
-    keep = active[0]
-    for other in active[1:]:
-        dup_store.absorb_group(session, keep, other)
+    for other in united.absorbed:
         summary.groups_joined += 1
-        _log_group(session, project, who, "dedupe.join", keep.id, {"absorbed": other.id, "rule": rule})
-    new = [m for m in members if states[index_of[m]].group_id is None]
-    if not new:
+        _log_group(session, project, who, "dedupe.join", group_id, {"absorbed": other, "rule": rule})
+    if not united.added:
         return
-    dup_store.add_members(session, keep, new)
     summary.groups_extended += 1
-    summary.records_grouped += len(new)
-    _log_group(session, project, who, "dedupe.merge", keep.id, {"records": new, "rule": rule, "extends": True})
-    primary = get_record_row(session, project.id, keep.primary_record_id)
+    summary.records_grouped += len(united.added)
+    _log_group(session, project, who, "dedupe.merge", group_id, {"records": united.added, "rule": rule, "extends": True})
+    primary = get_record_row(session, project.id, united.group.primary_record_id)
     if primary is not None and primary.status not in ("imported", "duplicate"):
-        for record_id in new:
-            link = {"record": record_id, "linked_to": primary.id, "primary_status": primary.status, "group": keep.id}
+        for record_id in united.added:
+            link = {"record": record_id, "linked_to": primary.id, "primary_status": primary.status, "group": group_id}
             summary.linked_to_screened.append(link)
             log_event(
                 session,
@@ -182,22 +168,7 @@ def decide_pair(project: Project, pair_id: int, decision: str, *, actor: str | N
         pair.decided_at = dup_store.utcnow()
         group_id = None
         if decision == "same":
-            a = get_record_row(session, project.id, pair.record_a)
-            b = get_record_row(session, project.id, pair.record_b)
-            if a is None or b is None:
-                raise NotFound("a record of this pair no longer exists")
-            groups = [g for g in (a.group_id, b.group_id) if g is not None]
-            if not groups:
-                group_id = dup_store.create_group(session, project.id, [a.id, b.id], "reviewer", who).id
-            else:
-                keep = dup_store.get_group(session, project.id, min(groups))
-                assert keep is not None
-                for other_id in set(groups) - {keep.id}:
-                    other = dup_store.get_group(session, project.id, other_id)
-                    if other is not None:
-                        dup_store.absorb_group(session, keep, other)
-                dup_store.add_members(session, keep, [a.id, b.id])
-                group_id = keep.id
+            group_id = dup_store.unite(session, project.id, [pair.record_a, pair.record_b], "reviewer", who).group.id
         log_event(
             session,
             project_id=project.id,

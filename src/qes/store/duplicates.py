@@ -88,6 +88,33 @@ def absorb_group(session: Session, keep: DuplicateGroup, other: DuplicateGroup) 
     add_members(session, keep, members)
 
 
+@dataclass(slots=True)
+class Union:
+    """What `unite` did: the group in force, whether it is new, groups it absorbed, records it added."""
+
+    group: DuplicateGroup
+    created: bool
+    absorbed: list[int]
+    added: list[int]
+
+
+def unite(session: Session, project_id: int, members: Sequence[int], rule: str, actor: str) -> Union:
+    """Make `members` one group: a new one, or the oldest active group any of them is in, which
+    absorbs the others' groups and takes in the records that had none."""
+    rows = list(session.scalars(select(RecordRow).where(RecordRow.project_id == project_id, RecordRow.id.in_(list(members)))))
+    ungrouped = [r.id for r in rows if r.group_id is None]
+    current = sorted({r.group_id for r in rows if r.group_id is not None})
+    active = [g for g in (get_group(session, project_id, gid) for gid in current) if g is not None and g.status == "active"]
+    if not active:
+        return Union(create_group(session, project_id, members, rule, actor), True, [], list(members))
+    keep = active[0]
+    for other in active[1:]:
+        absorb_group(session, keep, other)
+    if ungrouped:
+        add_members(session, keep, ungrouped)
+    return Union(keep, False, [g.id for g in active[1:]], ungrouped)
+
+
 def dissolve_group(session: Session, group: DuplicateGroup) -> list[int]:
     """Undo: members leave the group and count as records of their own again."""
     members = [r.id for r in group_members(session, group.id)]
