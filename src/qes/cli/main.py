@@ -26,7 +26,10 @@ COMMAND_MODULES = (
     "serve",
     "demo",
     "dedupe",
+    "protocol",
     "screen",
+    "fulltext",
+    "report",
     "rank",
     "search",
 )

@@ -199,6 +199,118 @@ class DuplicatePair(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class Criterion(Base):
+    """A protocol criterion: the checklist while screening, and the exclusion reasons."""
+
+    __tablename__ = "criteria"
+    __table_args__ = (UniqueConstraint("project_id", "code", name="uq_criteria_project_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(50))  # the id reviewers use: "E1", "population"
+    kind: Mapped[str] = mapped_column(String(20))  # inclusion | exclusion
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # protocol order = hierarchy of reasons
+
+
+class Stage(Base):
+    """A screening stage. Stages run in `position` order; a record enters stage k+1 when resolved
+    include (or maybe, if `maybe_advances`) at stage k."""
+
+    __tablename__ = "stages"
+    __table_args__ = (UniqueConstraint("project_id", "name", name="uq_stages_project_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # titles | abstracts | title-abstract | fulltext
+    position: Mapped[int] = mapped_column(Integer)
+    reviewers: Mapped[int] = mapped_column(Integer, default=2)
+    blind: Mapped[bool] = mapped_column(default=True)
+    allow_maybe: Mapped[bool] = mapped_column(default=True)
+    maybe_advances: Mapped[bool] = mapped_column(default=True)
+    reason_required: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ScreeningDecision(Base):
+    """One reviewer's decision on one record at one stage (editable until the record is resolved)."""
+
+    __tablename__ = "screening_decisions"
+    __table_args__ = (
+        UniqueConstraint("stage_id", "record_id", "reviewer", name="uq_screening_decisions_one"),
+        Index("ix_screening_decisions_stage_reviewer", "stage_id", "reviewer"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(320))  # e-mail
+    decision: Mapped[str] = mapped_column(String(10))  # include | exclude | maybe
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)  # criterion codes
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ScreeningOutcome(Base):
+    """A record resolved at a stage: by agreement, by a single reviewer, or by an adjudicator."""
+
+    __tablename__ = "screening_outcomes"
+    __table_args__ = (UniqueConstraint("stage_id", "record_id", name="uq_screening_outcomes_one"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    method: Mapped[str] = mapped_column(String(20))  # agreement | single | adjudication
+    resolved_by: Mapped[str] = mapped_column(String(320), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PilotRound(Base):
+    """A random sample of a stage's records screened first, to check agreement before the rest."""
+
+    __tablename__ = "pilot_rounds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
+    record_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FullText(Base):
+    """The report of a record as sought: retrieved (file attached, hashed) or not retrieved (why)."""
+
+    __tablename__ = "fulltexts"
+    __table_args__ = (UniqueConstraint("project_id", "record_id", name="uq_fulltexts_project_record"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # retrieved | not_retrieved
+    reason: Mapped[str] = mapped_column(Text, default="")  # why not retrieved
+    file_name: Mapped[str] = mapped_column(String(500), default="")  # as attached
+    stored_as: Mapped[str] = mapped_column(String(500), default="")  # path under the project's files/
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(320), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FullTextPage(Base):
+    """Text extracted from one page of a full text (kept for coding, with its page number)."""
+
+    __tablename__ = "fulltext_pages"
+    __table_args__ = (UniqueConstraint("fulltext_id", "page", name="uq_fulltext_pages_page"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fulltext_id: Mapped[int] = mapped_column(ForeignKey("fulltexts.id", ondelete="CASCADE"), index=True)
+    page: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
 class Event(Base):
     """The append-only audit log: who, when, what, why. Every stage writes here."""
 

@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from qes import __version__
 from qes.errors import Conflict, NotFound, PermissionDenied, QesError
 from qes.services.project import open_project
-from qes.web import api, api_dedupe, pages, pages_dedupe
+from qes.web import api, api_dedupe, api_screening, pages, pages_dedupe, pages_screening
 from qes.web.auth import csrf_token, session_secret, signed_in
 from qes.web.jobs import JobRegistry
 
@@ -79,8 +79,10 @@ def create_app(project_dir: Path | None = None, *, db: str | None = None) -> Fas
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(api_dedupe.router)
+    app.include_router(api_screening.router)
     app.include_router(pages.router)
     app.include_router(pages_dedupe.router)
+    app.include_router(pages_screening.router)
 
     # Sync handlers: Starlette runs them in its thread pool, so the session lookup does not block the loop.
     # Starlette's HTTPException (not FastAPI's subclass) so unknown paths (404) get the same treatment.

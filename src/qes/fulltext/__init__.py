@@ -1,0 +1,1 @@
+"""Full texts: PDF text by page."""

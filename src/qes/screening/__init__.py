@@ -1,0 +1,1 @@
+"""Screening in stages: resolution of reviewers' decisions, agreement statistics, other tools' decision files."""

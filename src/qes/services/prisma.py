@@ -1,0 +1,137 @@
+"""PRISMA 2020 flow counts derived from the project — never typed in.
+
+Keys are the data names of the PRISMA2020 R package (Haddaway et al. 2022), so the JSON can feed
+that package as well as qes's own diagram. "dbr_" counts are reports of records found in databases
+and registers; "other_" counts are reports found only by other methods (sources of kind "other":
+citation searching, websites, organisations).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qes.screening.resolve import advances, primary_reason
+from qes.services.project import Project
+from qes.services.protocol import StageInfo
+from qes.services.screening import list_stages_in
+from qes.store import screening as screen_store
+from qes.store.schema import FullText, Import, RecordRow, Source
+
+
+def _record_kinds(session: Session, project_id: int) -> tuple[dict[int, set[str]], Counter[str], Counter[str], dict[str, int]]:
+    """Per screened unit, the kinds of source that found it; records and duplicates per kind; records per database."""
+    rows = session.execute(
+        select(RecordRow.id, RecordRow.group_id, RecordRow.status, Source.kind, Source.name)
+        .join(Import, Import.id == RecordRow.import_id)
+        .join(Source, Source.id == Import.source_id)
+        .where(RecordRow.project_id == project_id)
+    )
+    by_group: dict[int, set[str]] = {}
+    own: dict[int, tuple[int | None, str]] = {}
+    found: Counter[str] = Counter()
+    duplicates: Counter[str] = Counter()
+    per_database: Counter[str] = Counter()
+    for rid, group_id, status, kind, name in rows:
+        found[kind] += 1
+        if kind == "database":
+            per_database[name] += 1
+        if status == "duplicate":
+            duplicates[kind] += 1
+        own[rid] = (group_id, kind)
+        if group_id:
+            by_group.setdefault(group_id, set()).add(kind)
+    kinds = {rid: by_group.get(group_id, {kind}) if group_id else {kind} for rid, (group_id, kind) in own.items()}
+    return kinds, found, duplicates, dict(per_database)
+
+
+def _is_other(kinds: dict[int, set[str]], record_id: int) -> bool:
+    return kinds.get(record_id, {"database"}) <= {"other"}
+
+
+def prisma_counts(project: Project) -> dict[str, Any]:
+    with project.store.read() as session:
+        stages = list_stages_in(session, project)
+        criteria = {c.code: c.text for c in screen_store.list_criteria(session, project.id)}
+        kinds, found, duplicates, per_database = _record_kinds(session, project.id)
+        statuses = dict(session.execute(select(RecordRow.id, RecordRow.status).where(RecordRow.project_id == project.id)).all())
+        outcomes = {s.name: screen_store.stage_outcomes(session, s.id) for s in stages}
+        not_retrieved = set(
+            session.scalars(
+                select(FullText.record_id).where(FullText.project_id == project.id, FullText.status == "not_retrieved")
+            )
+        )
+    units = {rid for rid, status in statuses.items() if status != "duplicate"}
+    pre = [s for s in stages if s.kind != "fulltext"]
+    full = [s for s in stages if s.kind == "fulltext"]
+    records_excluded = sum(1 for s in pre for o in outcomes[s.name].values() if not advances(o.decision, s.rules))
+    sought = _entering(full[0], stages, outcomes, units) if full else set()
+    excluded_reasons: dict[bool, Counter[str]] = {False: Counter(), True: Counter()}
+    for stage in full:
+        for rid, outcome in outcomes[stage.name].items():
+            if not advances(outcome.decision, stage.rules):
+                code = primary_reason(list(outcome.reasons or []))
+                excluded_reasons[_is_other(kinds, rid)][criteria.get(code, code)] += 1
+    included = set()
+    if stages:
+        last = stages[-1]
+        included = {rid for rid, o in outcomes[last.name].items() if advances(o.decision, last.rules)}
+    dbr_sought = {r for r in sought if not _is_other(kinds, r)}
+    other_sought = sought - dbr_sought
+    new_reports = len(included)
+
+    def reasons(other: bool) -> list[dict[str, Any]]:
+        return [
+            {"reason": reason, "n": n} for reason, n in sorted(excluded_reasons[other].items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+
+    return {
+        "previous_studies": 0,
+        "previous_reports": 0,
+        "database_results": found["database"],
+        "database_specific_results": [{"database": name, "n": n} for name, n in per_database.items()],
+        "register_results": found["register"],
+        "website_results": 0,
+        "organisation_results": 0,
+        "citations_results": found["other"],
+        "duplicates": duplicates["database"] + duplicates["register"],
+        "excluded_automatic": 0,
+        "excluded_other": 0,
+        "records_screened": len(units) if stages else 0,
+        "records_excluded": records_excluded,
+        "dbr_sought_reports": len(dbr_sought),
+        "dbr_notretrieved_reports": len(dbr_sought & not_retrieved),
+        "other_sought_reports": len(other_sought),
+        "other_notretrieved_reports": len(other_sought & not_retrieved),
+        "dbr_assessed": len(dbr_sought - not_retrieved),
+        "dbr_excluded": reasons(False),
+        "other_assessed": len(other_sought - not_retrieved),
+        "other_excluded": reasons(True),
+        "new_studies": new_reports,
+        "new_reports": new_reports,
+        "total_studies": new_reports,
+        "total_reports": new_reports,
+        "stages": {s.name: _stage_counts(s, outcomes[s.name]) for s in stages},
+    }
+
+
+def _entering(stage: StageInfo, stages: list[StageInfo], outcomes: dict[str, dict[int, Any]], units: set[int]) -> set[int]:
+    """Records that reached `stage`: advanced from the stage before (every unique record if it is first)."""
+    i = stages.index(stage)
+    if i == 0:
+        return set(units)
+    previous = stages[i - 1]
+    return {rid for rid, o in outcomes[previous.name].items() if advances(o.decision, previous.rules)}
+
+
+def _stage_counts(stage: StageInfo, outcomes: dict[int, Any]) -> dict[str, int]:
+    counts = Counter(o.decision for o in outcomes.values())
+    return {
+        "resolved": sum(counts.values()),
+        "include": counts["include"],
+        "exclude": counts["exclude"],
+        "maybe": counts["maybe"],
+    }

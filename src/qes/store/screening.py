@@ -1,0 +1,234 @@
+"""Protocol criteria, stages, screening decisions and outcomes in the database.
+
+A stage's records: at the first stage every unique record (duplicates are screened once, through
+their group's primary); at a later stage the records resolved at the stage before with a decision
+that advances. Queries here return rows; the rules live in `qes.screening.resolve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from qes.store.schema import Criterion, FullText, PilotRound, RecordRow, ScreeningDecision, ScreeningOutcome, Stage, utcnow
+
+# --- protocol -------------------------------------------------------------------------------------
+
+
+def list_criteria(session: Session, project_id: int) -> list[Criterion]:
+    return list(session.scalars(select(Criterion).where(Criterion.project_id == project_id).order_by(Criterion.position)))
+
+
+def get_criterion(session: Session, project_id: int, code: str) -> Criterion | None:
+    return session.scalar(select(Criterion).where(Criterion.project_id == project_id, Criterion.code == code))
+
+
+def add_criterion(session: Session, project_id: int, code: str, kind: str, text: str) -> Criterion:
+    position = session.scalar(select(func.count()).where(Criterion.project_id == project_id)) or 0
+    row = Criterion(project_id=project_id, code=code, kind=kind, text=text, position=position)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_stages(session: Session, project_id: int) -> list[Stage]:
+    return list(session.scalars(select(Stage).where(Stage.project_id == project_id).order_by(Stage.position)))
+
+
+def add_stage(session: Session, project_id: int, **fields: Any) -> Stage:
+    position = session.scalar(select(func.count()).where(Stage.project_id == project_id)) or 0
+    row = Stage(project_id=project_id, position=position, created_at=utcnow(), **fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+# --- which records are at a stage -------------------------------------------------------------------
+
+
+def stage_records(project_id: int, stage: Stage, previous: Stage | None) -> Select[tuple[int]]:
+    """SELECT of the record ids at `stage` (resolved there or not)."""
+    if previous is None:
+        return select(RecordRow.id).where(RecordRow.project_id == project_id, RecordRow.status != "duplicate")
+    advancing = ScreeningOutcome.decision == "include"
+    if previous.maybe_advances:
+        advancing = or_(advancing, ScreeningOutcome.decision == "maybe")
+    return select(ScreeningOutcome.record_id).where(ScreeningOutcome.stage_id == previous.id, advancing)
+
+
+def is_at_stage(session: Session, project_id: int, stage: Stage, previous: Stage | None, record_id: int) -> bool:
+    stmt = stage_records(project_id, stage, previous)
+    column = stmt.selected_columns[0]
+    return session.scalar(select(exists(stmt.where(column == record_id)))) or False
+
+
+def _unresolved(stage: Stage, column: Any) -> Any:
+    return ~exists().where(ScreeningOutcome.stage_id == stage.id, ScreeningOutcome.record_id == column)
+
+
+def next_record_id(
+    session: Session,
+    project_id: int,
+    stage: Stage,
+    previous: Stage | None,
+    reviewer: str,
+    *,
+    first: Sequence[int] = (),
+    skip: Iterable[int] = (),
+) -> int | None:
+    """The next record for `reviewer`: unresolved, not yet decided by them, still short of votes.
+
+    `first` (a pilot sample) is served before the rest; full texts marked not retrieved are skipped
+    at a full-text stage (PRISMA counts them as not retrieved, not as assessed).
+    """
+    ids = stage_records(project_id, stage, previous).subquery()
+    column = ids.c[0]
+    votes = select(func.count()).where(ScreeningDecision.stage_id == stage.id, ScreeningDecision.record_id == column)
+    stmt = select(column).where(
+        _unresolved(stage, column),
+        ~exists().where(
+            ScreeningDecision.stage_id == stage.id, ScreeningDecision.record_id == column, ScreeningDecision.reviewer == reviewer
+        ),
+        votes.scalar_subquery() < stage.reviewers,
+    )
+    if stage.kind == "fulltext":
+        stmt = stmt.where(
+            ~exists().where(FullText.record_id == column, FullText.project_id == project_id, FullText.status == "not_retrieved")
+        )
+    skipped = list(skip)
+    if skipped:
+        stmt = stmt.where(column.not_in(skipped))
+    if first:
+        pilot = session.scalar(stmt.where(column.in_(list(first))).order_by(column).limit(1))
+        if pilot is not None:
+            return pilot
+    return session.scalar(stmt.order_by(column).limit(1))
+
+
+def count_stage(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str = "") -> dict[str, int]:
+    """Records at the stage, resolved per decision, and (if given) how many `reviewer` decided."""
+    ids = stage_records(project_id, stage, previous).subquery()
+    column = ids.c[0]
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    resolved = dict(
+        session.execute(
+            select(ScreeningOutcome.decision, func.count())
+            .where(ScreeningOutcome.stage_id == stage.id)
+            .group_by(ScreeningOutcome.decision)
+        ).all()
+    )
+    counts = {"records": total, "resolved": sum(resolved.values())}
+    counts.update({d: int(resolved.get(d, 0)) for d in ("include", "exclude", "maybe")})
+    if reviewer:
+        counts["mine"] = (
+            session.scalar(
+                select(func.count())
+                .select_from(ScreeningDecision)
+                .where(
+                    ScreeningDecision.stage_id == stage.id,
+                    ScreeningDecision.reviewer == reviewer,
+                    ScreeningDecision.record_id.in_(select(column)),
+                )
+            )
+            or 0
+        )
+    return counts
+
+
+# --- decisions and outcomes -------------------------------------------------------------------------
+
+
+def lock_record(session: Session, record_id: int) -> None:
+    """Serialise writers on one record (PostgreSQL row lock; SQLite already holds the write lock)."""
+    session.execute(select(RecordRow.id).where(RecordRow.id == record_id).with_for_update())
+
+
+def votes_on(session: Session, stage_id: int, record_ids: Iterable[int]) -> dict[int, list[ScreeningDecision]]:
+    ids = list(record_ids)
+    found: dict[int, list[ScreeningDecision]] = {i: [] for i in ids}
+    for chunk in range(0, len(ids), 900):
+        part = ids[chunk : chunk + 900]
+        stmt = select(ScreeningDecision).where(ScreeningDecision.stage_id == stage_id, ScreeningDecision.record_id.in_(part))
+        for row in session.scalars(stmt.order_by(ScreeningDecision.id)):
+            found[row.record_id].append(row)
+    return found
+
+
+def stage_votes(session: Session, stage_id: int) -> list[ScreeningDecision]:
+    return list(
+        session.scalars(select(ScreeningDecision).where(ScreeningDecision.stage_id == stage_id).order_by(ScreeningDecision.id))
+    )
+
+
+def outcome_of(session: Session, stage_id: int, record_id: int) -> ScreeningOutcome | None:
+    return session.scalar(
+        select(ScreeningOutcome).where(ScreeningOutcome.stage_id == stage_id, ScreeningOutcome.record_id == record_id)
+    )
+
+
+def stage_outcomes(session: Session, stage_id: int) -> dict[int, ScreeningOutcome]:
+    rows = session.scalars(select(ScreeningOutcome).where(ScreeningOutcome.stage_id == stage_id))
+    return {row.record_id: row for row in rows}
+
+
+def insert_decisions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(ScreeningDecision), list(rows))
+
+
+def insert_outcomes(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(ScreeningOutcome), list(rows))
+
+
+def set_status(session: Session, record_ids: Iterable[int], status: str) -> None:
+    ids = list(record_ids)
+    for chunk in range(0, len(ids), 900):
+        session.execute(update(RecordRow).where(RecordRow.id.in_(ids[chunk : chunk + 900])).values(status=status))
+
+
+def records_with_votes(session: Session, stage_id: int) -> list[int]:
+    """Records with at least one vote and no outcome at the stage (pending or in conflict)."""
+    stmt = (
+        select(ScreeningDecision.record_id)
+        .where(
+            ScreeningDecision.stage_id == stage_id,
+            ~exists().where(
+                and_(ScreeningOutcome.stage_id == stage_id, ScreeningOutcome.record_id == ScreeningDecision.record_id)
+            ),
+        )
+        .group_by(ScreeningDecision.record_id)
+        .order_by(ScreeningDecision.record_id)
+    )
+    return list(session.scalars(stmt))
+
+
+# --- pilot rounds -----------------------------------------------------------------------------------
+
+
+def latest_pilot(session: Session, stage_id: int) -> PilotRound | None:
+    return session.scalar(select(PilotRound).where(PilotRound.stage_id == stage_id).order_by(PilotRound.id.desc()).limit(1))
+
+
+def add_pilot(session: Session, project_id: int, stage_id: int, record_ids: Sequence[int], seed: int, actor: str) -> PilotRound:
+    row = PilotRound(project_id=project_id, stage_id=stage_id, record_ids=list(record_ids), seed=seed, created_by=actor)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def unresolved_unvoted(session: Session, project_id: int, stage: Stage, previous: Stage | None) -> list[int]:
+    """Records at the stage no one has voted on yet (the pool a pilot sample is drawn from)."""
+    ids = stage_records(project_id, stage, previous).subquery()
+    column = ids.c[0]
+    stmt = select(column).where(
+        _unresolved(stage, column), ~exists().where(ScreeningDecision.stage_id == stage.id, ScreeningDecision.record_id == column)
+    )
+    return list(session.scalars(stmt.order_by(column)))
+
+
+def delete_decision(session: Session, decision_id: int) -> None:
+    session.execute(delete(ScreeningDecision).where(ScreeningDecision.id == decision_id))

@@ -1,0 +1,150 @@
+"""Screening, conflicts, agreement and full texts in the JSON API. Each route calls one service function.
+
+Who may see or do what (the blind rule, adjudication, roles) is decided by the services, always asked
+as the signed-in user (`user.email`); the routes here only check the session and, for changes, that
+the role can write at all.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from qes.services import fulltext as fulltexts
+from qes.services.agreement import agreement as stage_agreement
+from qes.services.protocol import protocol as project_protocol
+from qes.services.records import get_record
+from qes.services.screening import conflicts as list_conflicts
+from qes.services.screening import decide, next_item, record_item, resolve_conflict
+from qes.services.screening_stages import create_pilot, stage_progress
+from qes.web.api import User
+from qes.web.auth import require_writer
+
+router = APIRouter(prefix="/api", tags=["screening"])
+
+# A stored PDF is shown by the browser's own viewer, never sniffed as anything else.
+PDF_HEADERS = {"Content-Disposition": "inline", "X-Content-Type-Options": "nosniff"}
+
+
+class Decision(BaseModel):
+    decision: str  # include | exclude | maybe; the stage's rules say which are allowed
+    reasons: list[str] = Field(default_factory=list)  # criterion codes, with "exclude" only
+    note: str = ""
+
+
+class Pilot(BaseModel):
+    n: int
+    seed: int | None = None
+
+
+class NotRetrieved(BaseModel):
+    reason: str
+
+
+def conflict_json(conflict: Any) -> dict[str, Any]:
+    return {**conflict.__dict__, "votes": [v.__dict__ for v in conflict.votes]}
+
+
+def read_upload(upload: UploadFile) -> bytes:
+    """The upload's bytes, never more than one byte over the service's limit (the service refuses those)."""
+    return upload.file.read(fulltexts.MAX_BYTES + 1)
+
+
+@router.get("/protocol")
+def protocol(user: User) -> dict[str, Any]:
+    """The review question, highlight terms, criteria (the exclusion reasons) and screening stages."""
+    return project_protocol(user.project)
+
+
+@router.get("/screening")
+def progress(user: User) -> list[dict[str, Any]]:
+    """Per stage: records there, resolved per decision, conflicts, and how many you decided ("mine")."""
+    return stage_progress(user.project, user.email)
+
+
+@router.get("/screening/{stage}/next")
+def next_record(stage: str, user: User) -> dict[str, Any]:
+    """The next record for you to screen at the stage (pilot sample first), or {"done": true}."""
+    item = next_item(user.project, stage, user.email)
+    return {"done": True} if item is None else item.to_json()
+
+
+@router.get("/screening/{stage}/records/{record_id}")
+def screening_record(stage: str, record_id: int, user: User) -> dict[str, Any]:
+    """A record at the stage as you may see it: at a blind stage others' votes only once all are in."""
+    return record_item(user.project, stage, record_id, user.email).to_json()
+
+
+@router.post("/screening/{stage}/records/{record_id}")
+def screening_decide(stage: str, record_id: int, body: Decision, user: User) -> dict[str, Any]:
+    """Your decision on the record (or a change of it while the record is unresolved)."""
+    require_writer(user)
+    return decide(user.project, stage, record_id, user.email, body.decision, body.reasons, body.note)
+
+
+@router.post("/screening/{stage}/pilot")
+def pilot(stage: str, body: Pilot, user: User) -> dict[str, Any]:
+    """A random sample of n unscreened records that every reviewer of the stage gets first."""
+    require_writer(user)
+    return create_pilot(user.project, stage, body.n, seed=body.seed, actor=user.email)
+
+
+@router.get("/conflicts")
+def conflicts(user: User, stage: str | None = None) -> list[dict[str, Any]]:
+    """Unresolved disagreements with every vote: all of them for adjudicators, your own for reviewers."""
+    return [conflict_json(c) for c in list_conflicts(user.project, user.email, stage or None)]
+
+
+@router.post("/conflicts/{stage}/{record_id}")
+def resolve(stage: str, record_id: int, body: Decision, user: User) -> dict[str, Any]:
+    """The adjudicator's final decision on a record in conflict."""
+    require_writer(user)
+    return resolve_conflict(user.project, stage, record_id, user.email, body.decision, body.reasons, body.note)
+
+
+@router.get("/agreement/{stage}")
+def agreement(stage: str, user: User, pilot: bool = False) -> dict[str, Any]:
+    """Agreement between reviewers at the stage: Cohen's kappa [95% CI], PABAK, prevalence and bias indexes per pair."""
+    return stage_agreement(user.project, stage, pilot=pilot)
+
+
+@router.get("/fulltexts")
+def fulltext_list(user: User) -> list[dict[str, Any]]:
+    """Records with a full text attached or marked not retrieved."""
+    return fulltexts.list_fulltexts(user.project)
+
+
+@router.get("/fulltexts/{record_id}")
+def fulltext(record_id: int, user: User) -> dict[str, Any]:
+    """The record's full-text status, and the text of each page when a PDF is attached."""
+    info = fulltexts.get_fulltext(user.project, record_id)
+    if info is None:
+        get_record(user.project, record_id)  # an unknown record is a 404, not "missing"
+        return {"record_id": record_id, "status": "missing", "pages": []}
+    pages = fulltexts.fulltext_pages(user.project, record_id) if info.status == "retrieved" else []
+    return {**info.__dict__, "pages": pages}
+
+
+@router.post("/fulltexts/{record_id}")
+def attach(record_id: int, user: User, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    """Attach a PDF (multipart field "file") as the record's full text; its text is kept page by page."""
+    require_writer(user)
+    data = read_upload(file)
+    return fulltexts.attach(user.project, record_id, data, file_name=file.filename or "upload.pdf", actor=user.email).__dict__
+
+
+@router.post("/fulltexts/{record_id}/not-retrieved")
+def not_retrieved(record_id: int, body: NotRetrieved, user: User) -> dict[str, Any]:
+    """The report was sought but could not be obtained, and why (PRISMA: reports not retrieved)."""
+    require_writer(user)
+    return fulltexts.mark_not_retrieved(user.project, record_id, reason=body.reason, actor=user.email).__dict__
+
+
+@router.get("/fulltexts/{record_id}/pdf", response_class=FileResponse)
+def pdf(record_id: int, user: User) -> FileResponse:
+    """The attached PDF itself, for the browser's viewer."""
+    path = fulltexts.fulltext_path(user.project, record_id)
+    return FileResponse(path, media_type="application/pdf", headers=PDF_HEADERS)
