@@ -120,3 +120,15 @@ def test_bad_decisions_file_exits_2_with_file_and_line(review: Path, tmp_path: P
     bad.write_text("record_id,stage,reviewer,decision,reasons,note\nS01,titles,EA,perhaps,,\n", encoding="utf-8")
     result = run_qes("screen", "import-decisions", str(bad), cwd=review)
     assert result.returncode == 2 and "bad.csv:2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_review000_replays_the_published_flow(tmp_path: Path) -> None:
+    result = run_qes("demo", "review000", "--project", str(tmp_path / "r000"), "--json")
+    assert result.returncode == 0, result.stderr
+    prisma = json.loads(result.stdout)["prisma"]
+    assert (prisma["records_screened"], prisma["records_excluded"], prisma["dbr_assessed"], prisma["new_studies"]) == (
+        5188,
+        4729 + 438,
+        21,
+        11,
+    )

@@ -32,3 +32,30 @@ def quickstart(
     verb = "Created" if info.created else "Using"
     console.print(f"{verb} demo project in {info.root}" + (f" ({info.records} records)" if info.created else ""))
     console.print(f"Log in as [bold]{info.email}[/] with password [bold]{info.password}[/]")
+
+
+@demo_app.command("review000")
+@handle_errors
+def review000(
+    project: Annotated[Path, typer.Option("--project", "-p", help="Folder for the demo project.")] = Path("review000"),
+    password: Annotated[
+        str | None, typer.Option("--password", help="Let EA (ea@review000.demo) sign in to the workbench with this password.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Review 000's screening replayed in numbers: 5,188 records, its decisions imported stage by stage."""
+    from qes.demo.review000 import build_review000
+    from qes.services.prisma import prisma_counts
+    from qes.services.project import opened
+
+    demo = build_review000(project, password=password)
+    with opened(demo.root) as p:
+        counts = prisma_counts(p)
+    if json_out:
+        print_json({"root": str(demo.root), "decisions_file": str(demo.decisions_file), "prisma": counts})
+        return
+    console.print(
+        f"Review 000 replay in {demo.root}: {counts['records_screened']} records screened, "
+        f"{counts['records_excluded']} excluded on titles and abstracts, {counts['dbr_assessed']} full texts assessed, "
+        f"{counts['new_studies']} studies included."
+    )

@@ -98,7 +98,7 @@ def _interactive(p: Project, stage: str | None, who: str, limit: int) -> int:
     criteria = [c for c in list_criteria(p) if c.kind == "exclusion"] or list_criteria(p)
     keys = "[bold]i[/] include  [bold]e[/] exclude" + ("  [bold]m[/] maybe" if stage_info.allow_maybe else "")
     keys += "  [bold]s[/] skip  [bold]q[/] quit: "
-    decided, skipped = 0, []
+    decided, skipped = 0, list[int]()
     while not limit or decided < limit:
         item = service.next_item(p, stage_info.name, who, skip=skipped)
         if item is None:

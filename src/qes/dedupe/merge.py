@@ -55,7 +55,7 @@ def _best_title(titles: list[str]) -> str:
     return max((t for t in untranslated if counts[fold_words(t)] == best), key=len)
 
 
-def _author_score(authors: list[Author]) -> tuple[int, int, int]:
+def _author_score(authors: Sequence[Author]) -> tuple[int, int, int]:
     return (
         len(authors),
         sum(1 for a in authors if len(a.given.replace(".", "").replace(" ", "")) > 1),
@@ -84,7 +84,7 @@ def merge_records(records: Sequence[Record]) -> Record:
     if values["page_start"]:
         # pages travel together: take the end page from a record with the chosen start page
         values["page_end"] = _majority([r.page_end for r in records if r.page_start == values["page_start"]])
-    values["authors"] = list(max((r.authors for r in records), key=_author_score))
+    values["authors"] = list(max(records, key=lambda r: _author_score(r.authors)).authors)
     for name in LIST_FIELDS:
         seen: dict[str, None] = {}
         for r in records:

@@ -76,7 +76,8 @@ class Review000:
 def _included_ids(references: Path) -> tuple[list[str], list[str]]:
     """IDs (in the RIS file) of the 11 included studies, and of the paper's other references."""
     wanted = set(INCLUDED_STUDIES)
-    included, others = [], []
+    included: list[str] = []
+    others: list[str] = []
     with read_file(references) as reader:
         records = list(reader)
     for record in records:

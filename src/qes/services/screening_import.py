@@ -170,7 +170,7 @@ def _known(session: Session, stages: list[StageInfo]) -> dict[str, Known]:
     return known
 
 
-def _write(session: Session, project: Project, stages: list[StageInfo], plan: Replay, actor: str) -> dict[str, str]:
+def _write(session: Session, project: Project, stages: list[StageInfo], plan: Replay, actor: str) -> dict[int, str]:
     by_name = {s.name: s for s in stages}
     now = utcnow()
     new = [v for v in plan.votes if not v.changed]

@@ -47,7 +47,8 @@ def active_groups(session: Session, project_id: int) -> dict[int, list[int]]:
     )
     groups: dict[int, list[int]] = {}
     for group_id, record_id in rows:
-        groups.setdefault(group_id, []).append(record_id)
+        if group_id is not None:  # the join on active groups guarantees it; the check tells mypy
+            groups.setdefault(group_id, []).append(record_id)
     return groups
 
 

@@ -53,7 +53,7 @@ def row_to_record(row: RecordRow, *, file_name: str = "", source: str = "", fmt:
 def insert_records(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk insert (one executemany), inside the caller's transaction."""
     if rows:
-        session.execute(insert(_TABLE), list(rows))
+        session.execute(insert(RecordRow), list(rows))
 
 
 def count_records(session: Session, project_id: int) -> int:

@@ -125,6 +125,7 @@ class RecordRow(Base):
         Index("ix_records_project_doi", "project_id", "doi"),
         Index("ix_records_project_pmid", "project_id", "pmid"),
         Index("ix_records_project_source_record", "project_id", "source_record_id"),
+        Index("ix_records_project_status", "project_id", "status"),  # screening counts (migration 0003)
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)

@@ -49,7 +49,7 @@ def add_stage(session: Session, project_id: int, **fields: Any) -> Stage:
 # --- which records are at a stage -------------------------------------------------------------------
 
 
-def stage_records(project_id: int, stage: Stage, previous: Stage | None) -> Select[tuple[int]]:
+def stage_records(project_id: int, stage: Stage, previous: Stage | None) -> Select[Any]:
     """SELECT of the record ids at `stage` (resolved there or not)."""
     if previous is None:
         return select(RecordRow.id).where(RecordRow.project_id == project_id, RecordRow.status != "duplicate")
@@ -111,7 +111,6 @@ def next_record_id(
 def count_stage(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str = "") -> dict[str, int]:
     """Records at the stage, resolved per decision, and (if given) how many `reviewer` decided."""
     ids = stage_records(project_id, stage, previous).subquery()
-    column = ids.c[0]
     total = session.scalar(select(func.count()).select_from(ids)) or 0
     resolved = dict(
         session.execute(
@@ -123,18 +122,9 @@ def count_stage(session: Session, project_id: int, stage: Stage, previous: Stage
     counts = {"records": total, "resolved": sum(resolved.values())}
     counts.update({d: int(resolved.get(d, 0)) for d in ("include", "exclude", "maybe")})
     if reviewer:
-        counts["mine"] = (
-            session.scalar(
-                select(func.count())
-                .select_from(ScreeningDecision)
-                .where(
-                    ScreeningDecision.stage_id == stage.id,
-                    ScreeningDecision.reviewer == reviewer,
-                    ScreeningDecision.record_id.in_(select(column)),
-                )
-            )
-            or 0
-        )
+        # Votes exist only on records at their stage, so the reviewer's votes there are the count (index-only).
+        mine = select(func.count()).where(ScreeningDecision.stage_id == stage.id, ScreeningDecision.reviewer == reviewer)
+        counts["mine"] = session.scalar(mine) or 0
     return counts
 
 

@@ -17,7 +17,7 @@ def run() -> None:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.begin() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         context.run_migrations()

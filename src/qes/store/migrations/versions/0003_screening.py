@@ -15,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_records_project_status", "records", ["project_id", "status"], unique=False)
     op.create_table(
         "criteria",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -172,6 +173,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_records_project_status", table_name="records")
     with op.batch_alter_table("fulltext_pages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_fulltext_pages_fulltext_id"))
 
