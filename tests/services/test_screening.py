@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sklearn.metrics import cohen_kappa_score
+from sqlalchemy import select
 
 from pdf_maker import make_pdf
 from qes.errors import Conflict, PermissionDenied, UserError
@@ -47,7 +48,7 @@ def project(tmp_path: Path, db_url: str) -> Iterator[Project]:
 
 def record_ids(p: Project) -> list[int]:
     with p.store.read() as session:
-        return list(session.scalars(RecordRow.__table__.select().with_only_columns(RecordRow.id).order_by(RecordRow.id)))
+        return list(session.scalars(select(RecordRow.id).where(RecordRow.project_id == p.id).order_by(RecordRow.id)))
 
 
 def test_two_agreeing_reviewers_resolve_and_the_record_moves_on(project: Project) -> None:
@@ -94,8 +95,13 @@ def test_conflict_is_listed_shown_to_deciders_and_adjudicator_then_resolved(proj
     assert result["state"] == "resolved"
     assert screening.conflicts(project, ADJ) == []
     item = screening.record_item(project, "ta", rid, C)
-    assert item.outcome == {"decision": "exclude", "reasons": ["E2"], "method": "adjudication", "by": ADJ,
-                            "note": "peer support, not professional"}
+    assert item.outcome == {
+        "decision": "exclude",
+        "reasons": ["E2"],
+        "method": "adjudication",
+        "by": ADJ,
+        "note": "peer support, not professional",
+    }
     assert len(item.votes) == 2  # resolved: everyone may now see how it was decided
     with pytest.raises(Conflict):
         screening.resolve_conflict(project, "ta", rid, ADJ, "include")
@@ -257,8 +263,14 @@ def test_full_texts_attached_hashed_extracted_or_not_retrieved_feed_prisma(proje
     served = []
     while (item := screening.next_item(project, "ft", A)) is not None:
         served.append(item.record_id)
-        screening.decide(project, "ft", item.record_id, A, "exclude" if item.record_id == r3 else "include",
-                         ["E1"] if item.record_id == r3 else [])
+        screening.decide(
+            project,
+            "ft",
+            item.record_id,
+            A,
+            "exclude" if item.record_id == r3 else "include",
+            ["E1"] if item.record_id == r3 else [],
+        )
     assert r2 not in served and set(served) == {r1, r3}
     for rid in served:
         screening.decide(project, "ft", rid, B, "exclude" if rid == r3 else "include", ["E1"] if rid == r3 else [])
@@ -266,3 +278,32 @@ def test_full_texts_attached_hashed_extracted_or_not_retrieved_feed_prisma(proje
     assert counts["dbr_sought_reports"] == 3 and counts["dbr_notretrieved_reports"] == 1 and counts["dbr_assessed"] == 2
     assert counts["dbr_excluded"] == [{"reason": "Not about reciprocity", "n": 1}]
     assert counts["new_studies"] == 1 and counts["records_screened"] == 10 and counts["records_excluded"] == 0
+
+
+def test_three_reviewers_per_record_get_fleiss_kappa_equal_to_statsmodels(project: Project) -> None:
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+
+    p = init_project(project.root.parent / "triple", database=project.store.url, actor="owner@x.org")
+    try:
+        import_file(p, TEN, source="PsycINFO (Ovid)")
+        for email in (A, B, C):
+            add_member(p, email, role="reviewer")
+        add_stage(p, "ta", kind="title-abstract", reviewers=3)
+        votes = [
+            ("include", "include", "include"),
+            ("exclude", "exclude", "include"),
+            ("exclude", "exclude", "exclude"),
+            ("maybe", "include", "include"),
+            ("exclude", "maybe", "exclude"),
+            ("include", "include", "exclude"),
+        ]
+        for rid, trio in zip(record_ids(p), votes, strict=False):
+            for who, decision in zip((A, B, C), trio, strict=True):
+                screening.decide(p, "ta", rid, who, decision)
+        result = agreement(p, "ta")
+        table, _ = aggregate_raters([list(t) for t in votes])
+        assert result["fleiss"]["raters"] == 3 and result["fleiss"]["n"] == len(votes)
+        assert result["fleiss"]["kappa"] == pytest.approx(fleiss_kappa(table), abs=1e-4)
+        assert len(result["pairs"]) == 3  # and Cohen's kappa for each pair of the three
+    finally:
+        p.close()

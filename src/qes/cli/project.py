@@ -66,6 +66,12 @@ def status(project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = Fal
             f"{st.dedupe['unique']} unique records after removing {st.dedupe['duplicates_removed']} duplicates; "
             f"{st.dedupe['pairs_to_review']} pairs to review (`qes dedupe review`)"
         )
+    for s in st.screening:
+        console.print(
+            f"stage {s['stage']} ({s['kind']}): {s['records']} records, {s['resolved']} resolved "
+            f"({s['include']} include, {s['exclude']} exclude, {s['maybe']} maybe), {s['conflicts']} in conflict",
+            highlight=False,
+        )
     if st.stages:
         console.print("by status: " + ", ".join(f"{k} {v}" for k, v in sorted(st.stages.items())))
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qes.services.project import Project
+from qes.services.screening_stages import stage_progress
 from qes.store import duplicates
 from qes.store import projects as project_store
 from qes.store.records import count_records
@@ -19,6 +20,7 @@ class Status:
     sources: list[dict[str, Any]]
     stages: dict[str, int]
     dedupe: dict[str, int]
+    screening: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -30,6 +32,7 @@ class Status:
             "duplicates_removed": self.dedupe["duplicates_removed"],
             "unique_records": self.dedupe["unique"],
             "pairs_to_review": self.dedupe["pairs_to_review"],
+            "screening": self.screening,
         }
 
 
@@ -55,4 +58,4 @@ def project_status(project: Project) -> Status:
         "unique": total - sum(removed.values()),
         "pairs_to_review": pairs.get("open", 0),
     }
-    return Status(project.config.name, project.store.dialect, total, sources, stages, dedupe)
+    return Status(project.config.name, project.store.dialect, total, sources, stages, dedupe, stage_progress(project))
