@@ -8,17 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pdf_maker import make_pdf
-from qes.services.importing import import_file
-from qes.services.project import opened
-from qes.services.protocol import add_criterion, add_stage, set_protocol
-from qes.services.users import add_member, add_user
 from qes.web.app import create_app
+from screening_setup import ADA, ANA, BEN, TA, screening_team
 from support import OWNER, VIEWER
 
-ANA = ("ana@example.org", "ana-password")  # reviewer
-BEN = ("ben@example.org", "ben-password")  # reviewer
-ADA = ("ada@example.org", "ada-password")  # adjudicator
-TA = "title-abstract"
 RECORDS_CSV = """title,authors,year,journal,abstract
 Reciprocity among nurses on hospital wards,"Garcia, Maria",2020,Nursing Inquiry,A qualitative study of reciprocal help.
 Gift exchange in rural cooperatives,"Owusu, Kwame",2018,World Development,Interviews with farmers.
@@ -43,18 +36,7 @@ def _decide(client: TestClient, record: int, decision: str, reasons: tuple[str, 
 @pytest.fixture
 def project(web_project: Path, tmp_path: Path) -> Path:
     """Two blind reviewers, an adjudicator, two exclusion criteria, title-abstract then full text, six records."""
-    csv = tmp_path / "records.csv"
-    csv.write_text(RECORDS_CSV, encoding="utf-8")
-    with opened(web_project) as p:
-        for (email, password), role in ((ANA, "reviewer"), (BEN, "reviewer"), (ADA, "adjudicator")):
-            add_user(p.store, email, password=password, name=email.split("@")[0].title())
-            add_member(p, email, role=role)
-        add_criterion(p, "E1", "Not qualitative research", inclusion=False)
-        add_criterion(p, "E2", "Not about reciprocity or exchange", inclusion=False)
-        add_stage(p, TA, kind="title-abstract")
-        add_stage(p, "fulltext", kind="fulltext")
-        set_protocol(p, include_terms=["recipr*"], exclude_terms=["survey"])
-        import_file(p, csv, source="Scopus")
+    screening_team(web_project, RECORDS_CSV, tmp_path, exclude_terms=("survey",))
     return web_project
 
 

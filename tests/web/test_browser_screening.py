@@ -11,19 +11,13 @@ from pathlib import Path
 import pytest
 
 from pdf_maker import make_pdf
-from qes.services.importing import import_file
 from qes.services.project import opened
-from qes.services.protocol import add_criterion, add_stage, set_protocol
 from qes.services.screening import decide, record_item
-from qes.services.users import add_member, add_user
+from screening_setup import ADA, ANA, BEN, TA, screening_team
 from support import sign_in
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-ANA = ("ana@example.org", "ana-password")  # reviewer, screens in the browser
-BEN = ("ben@example.org", "ben-password")  # reviewer, decided beforehand through the service
-ADA = ("ada@example.org", "ada-password")  # adjudicator
-TA = "title-abstract"
 TOPICS = ["nurses on hospital wards", "rural farming cooperatives", "online communities", "neighbourhood food sharing"]
 
 
@@ -45,24 +39,15 @@ def _ben_decides(record: int) -> str:
 @pytest.fixture
 def screening_project(web_project: Path, tmp_path: Path) -> Path:
     """Twelve records, a title-abstract stage needing a reason to exclude, Ben's votes on the first ten."""
-    csv = tmp_path / "records.csv"
     rows = ["title,authors,year,journal,abstract"]
     for i in range(1, 13):
         topic = TOPICS[i % len(TOPICS)]
         rows.append(
             f'Reciprocity and exchange among {topic} ({i}),"Author{i}, Jo",{2000 + i},Journal {i},A qualitative study of {topic}.'
         )
-    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    terms = {"include_terms": ("recipr*", "exchange"), "exclude_terms": ("online",)}
+    screening_team(web_project, "\n".join(rows) + "\n", tmp_path, reason_required=True, **terms)  # type: ignore[arg-type]
     with opened(web_project) as p:
-        for (email, password), role in ((ANA, "reviewer"), (BEN, "reviewer"), (ADA, "adjudicator")):
-            add_user(p.store, email, password=password, name=email.split("@")[0].title())
-            add_member(p, email, role=role)
-        add_criterion(p, "E1", "Not qualitative research", inclusion=False)
-        add_criterion(p, "E2", "Not about reciprocity or exchange", inclusion=False)
-        add_stage(p, TA, kind="title-abstract", reason_required=True)
-        add_stage(p, "fulltext", kind="fulltext")
-        set_protocol(p, include_terms=["recipr*", "exchange"], exclude_terms=["online"])
-        import_file(p, csv, source="Scopus")
         for record in range(1, 11):
             decision = _ben_decides(record)
             decide(p, TA, record, BEN[0], decision, ("E1",) if decision == "exclude" else ())

@@ -9,18 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pdf_maker import make_pdf
-from qes.services.importing import import_file
 from qes.services.project import opened
-from qes.services.protocol import add_criterion, add_stage, set_protocol
 from qes.services.screening import decide, record_item
-from qes.services.users import add_member, add_user
 from qes.web.app import create_app
+from screening_setup import ADA, ANA, BEN, TA, screening_team
 from support import VIEWER
 
-ANA = ("ana@example.org", "ana-password")  # reviewer
-BEN = ("ben@example.org", "ben-password")  # reviewer
-ADA = ("ada@example.org", "ada-password")  # adjudicator
-TA = "title-abstract"
 HX = {"HX-Request": "true"}
 RECORDS_CSV = """title,authors,year,journal,abstract
 <script>alert('title')</script> Reciprocity on wards,"Garcia, Maria",2020,Nursing Inquiry,Nurses <b>trade</b> reciprocal shifts.
@@ -45,18 +39,7 @@ def _sign_in(client: TestClient, who: tuple[str, str]) -> str:
 @pytest.fixture
 def project(web_project: Path, tmp_path: Path) -> Path:
     """Two blind reviewers and an adjudicator; excluding needs a reason at both stages."""
-    csv = tmp_path / "records.csv"
-    csv.write_text(RECORDS_CSV, encoding="utf-8")
-    with opened(web_project) as p:
-        for (email, password), role in ((ANA, "reviewer"), (BEN, "reviewer"), (ADA, "adjudicator")):
-            add_user(p.store, email, password=password, name=email.split("@")[0].title())
-            add_member(p, email, role=role)
-        add_criterion(p, "E1", "Not qualitative research", inclusion=False)
-        add_criterion(p, "E2", "Not about <exchange>", inclusion=False)
-        add_stage(p, TA, kind="title-abstract", reason_required=True)
-        add_stage(p, "fulltext", kind="fulltext")
-        set_protocol(p, include_terms=["recipr*"])
-        import_file(p, csv, source="Scopus")
+    screening_team(web_project, RECORDS_CSV, tmp_path, e2="Not about <exchange>", reason_required=True)
     return web_project
 
 

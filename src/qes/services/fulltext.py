@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
 from qes.errors import NotFound, UserError
 from qes.fulltext.extract import looks_like_pdf, pdf_pages
@@ -53,6 +54,10 @@ def _info(row: FullText) -> FullTextInfo:
     )
 
 
+def _row(session: Session, project_id: int, record_id: int) -> FullText | None:
+    return session.scalar(select(FullText).where(FullText.project_id == project_id, FullText.record_id == record_id))
+
+
 def _store_file(project: Project, data: bytes, digest: str) -> str:
     folder = project.files_dir / "fulltexts"
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,7 +84,7 @@ def attach(project: Project, record_id: int, data: bytes, *, file_name: str, act
         if get_record_row(session, project.id, record_id) is None:
             raise NotFound(f"no record {record_id}")
         stored = _store_file(project, data, digest)
-        row = session.scalar(select(FullText).where(FullText.project_id == project.id, FullText.record_id == record_id))
+        row = _row(session, project.id, record_id)
         before = None if row is None else {"status": row.status, "sha256": row.sha256}
         if row is None:
             row = FullText(project_id=project.id, record_id=record_id)
@@ -118,7 +123,7 @@ def mark_not_retrieved(project: Project, record_id: int, *, reason: str, actor: 
         require_role(session, project.id, actor, SCREENING_ROLES, "record full-text retrieval")
         if get_record_row(session, project.id, record_id) is None:
             raise NotFound(f"no record {record_id}")
-        row = session.scalar(select(FullText).where(FullText.project_id == project.id, FullText.record_id == record_id))
+        row = _row(session, project.id, record_id)
         if row is None:
             row = FullText(project_id=project.id, record_id=record_id)
             session.add(row)
@@ -140,13 +145,13 @@ def mark_not_retrieved(project: Project, record_id: int, *, reason: str, actor: 
 
 def get_fulltext(project: Project, record_id: int) -> FullTextInfo | None:
     with project.store.read() as session:
-        row = session.scalar(select(FullText).where(FullText.project_id == project.id, FullText.record_id == record_id))
+        row = _row(session, project.id, record_id)
         return None if row is None else _info(row)
 
 
 def fulltext_pages(project: Project, record_id: int) -> list[dict[str, Any]]:
     with project.store.read() as session:
-        row = session.scalar(select(FullText).where(FullText.project_id == project.id, FullText.record_id == record_id))
+        row = _row(session, project.id, record_id)
         if row is None or row.status != "retrieved":
             raise NotFound(f"record {record_id} has no full text attached")
         pages = session.scalars(select(FullTextPage).where(FullTextPage.fulltext_id == row.id).order_by(FullTextPage.page))
@@ -157,7 +162,7 @@ def fulltext_path(project: Project, record_id: int) -> Path:
     """The stored PDF of the record (for the browser's viewer)."""
     info = None
     with project.store.read() as session:
-        row = session.scalar(select(FullText).where(FullText.project_id == project.id, FullText.record_id == record_id))
+        row = _row(session, project.id, record_id)
         if row is not None and row.status == "retrieved":
             info = row.stored_as
     if not info:
