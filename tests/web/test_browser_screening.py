@@ -13,6 +13,7 @@ import pytest
 from pdf_maker import make_pdf
 from qes.services.project import opened
 from qes.services.screening import decide, record_item
+from qes.services.stopping import configure
 from screening_setup import ADA, ANA, BEN, TA, screening_team
 from support import sign_in
 
@@ -48,6 +49,7 @@ def screening_project(web_project: Path, tmp_path: Path) -> Path:
     terms = {"include_terms": ("recipr*", "exchange"), "exclude_terms": ("online",)}
     screening_team(web_project, "\n".join(rows) + "\n", tmp_path, reason_required=True, **terms)  # type: ignore[arg-type]
     with opened(web_project) as p:
+        configure(p, TA, ADA[0], order="file")  # this test walks the records in id order, not priority order
         for record in range(1, 11):
             decision = _ben_decides(record)
             decide(p, TA, record, BEN[0], decision, ("E1",) if decision == "exclude" else ())

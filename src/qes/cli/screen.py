@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -15,8 +15,8 @@ from rich.text import Text
 
 from qes.cli.common import DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json, progress_bar
 from qes.errors import UserError
+from qes.services import priority, screening_stages, stopping
 from qes.services import screening as service
-from qes.services import screening_stages
 from qes.services.agreement import agreement as agreement_of
 from qes.services.project import Project, opened
 from qes.services.protocol import list_criteria, list_stages
@@ -90,6 +90,18 @@ def _show(item: service.ScreeningItem) -> None:
         console.print(f"Your decision so far: {item.mine.decision} {' '.join(item.mine.reasons)}")
 
 
+def priority_line(v: dict[str, Any]) -> str:
+    """One line: the order, the estimated recall and the stopping rule's verdict."""
+    parts = [f"{v['order']} order"]
+    if v.get("recall_estimate") is not None:
+        parts.append(
+            f"estimated recall {v['recall_estimate']:.0%} "
+            f"(≥ {v['recall_lower']:.0%} with {v['rule']['confidence']:.0%} confidence)"
+        )
+    parts.append(("safe to stop: " if v["safe"] else "keep screening: ") + v["reason"])
+    return " · ".join(parts)
+
+
 def _interactive(p: Project, stage: str | None, who: str, limit: int) -> int:
     stages = list_stages(p)
     stage_info = next((s for s in stages if s.name == stage), stages[0] if stages else None)
@@ -99,12 +111,15 @@ def _interactive(p: Project, stage: str | None, who: str, limit: int) -> int:
     keys = "[bold]i[/] include  [bold]e[/] exclude" + ("  [bold]m[/] maybe" if stage_info.allow_maybe else "")
     keys += "  [bold]s[/] skip  [bold]q[/] quit: "
     decided, skipped = 0, list[int]()
+    with console.status("ranking the records by predicted relevance"):
+        priority.refresh_ranking(p, stage_info.name, who)
     while not limit or decided < limit:
         item = service.next_item(p, stage_info.name, who, skip=skipped)
         if item is None:
             console.print(f"Nothing left for you at stage {stage_info.name!r}.")
             break
         _show(item)
+        console.print(escape(priority_line(stopping.stopping_status(p, stage_info.name, who))), style="cyan")
         key = _key(keys)
         if key == "q":
             break
@@ -130,8 +145,10 @@ def _interactive(p: Project, stage: str | None, who: str, limit: int) -> int:
             console.print(f"[red]{escape(str(exc))}[/]")
             continue
         decided += 1
+        priority.schedule_refresh(p, stage_info.name, who)  # the next-but-one record comes from the new ranking
         if result["state"] == "conflict":
             console.print("[yellow]Your decision differs from another reviewer's: the record goes to the adjudicator.[/]")
+    priority.wait_idle()
     console.print(f"{decided} decision(s) recorded.")
     return decided
 

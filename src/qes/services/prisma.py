@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qes.prioritise.stopping import StoppingRule
 from qes.screening.resolve import advances, primary_reason
 from qes.services.project import Project
 from qes.services.protocol import StageInfo
 from qes.services.screening import list_stages_in
+from qes.store import priority as priority_store
 from qes.store import screening as screen_store
 from qes.store.schema import FullText, Import, RecordRow, Source
 
@@ -59,6 +61,7 @@ def prisma_counts(project: Project) -> dict[str, Any]:
         kinds, found, duplicates, per_database = _record_kinds(session, project.id)
         statuses = dict(session.execute(select(RecordRow.id, RecordRow.status).where(RecordRow.project_id == project.id)).all())
         outcomes = {s.name: screen_store.stage_outcomes(session, s.id) for s in stages}
+        stops = stop_records(session, project.id)
         not_retrieved = set(
             session.scalars(
                 select(FullText.record_id).where(FullText.project_id == project.id, FullText.status == "not_retrieved")
@@ -67,7 +70,11 @@ def prisma_counts(project: Project) -> dict[str, Any]:
     units = {rid for rid, status in statuses.items() if status != "duplicate"}
     pre = [s for s in stages if s.kind != "fulltext"]
     full = [s for s in stages if s.kind == "fulltext"]
-    records_excluded = sum(1 for s in pre for o in outcomes[s.name].values() if not advances(o.decision, s.rules))
+    # Records left unread when a stage stopped by its stopping rule: excluded by an automation tool.
+    automatic = sum(1 for s in pre for o in outcomes[s.name].values() if o.method == "automation")
+    records_excluded = sum(
+        1 for s in pre for o in outcomes[s.name].values() if not advances(o.decision, s.rules) and o.method != "automation"
+    )
     sought = _entering(full[0], stages, outcomes, units) if full else set()
     excluded_reasons: dict[bool, Counter[str]] = {False: Counter(), True: Counter()}
     for stage in full:
@@ -98,9 +105,9 @@ def prisma_counts(project: Project) -> dict[str, Any]:
         "organisation_results": 0,
         "citations_results": found["other"],
         "duplicates": duplicates["database"] + duplicates["register"],
-        "excluded_automatic": 0,
+        "excluded_automatic": automatic,
         "excluded_other": 0,
-        "records_screened": len(units) if stages else 0,
+        "records_screened": len(units) - automatic if stages else 0,
         "records_excluded": records_excluded,
         "dbr_sought_reports": len(dbr_sought),
         "dbr_notretrieved_reports": len(dbr_sought & not_retrieved),
@@ -115,7 +122,31 @@ def prisma_counts(project: Project) -> dict[str, Any]:
         "total_studies": new_reports,
         "total_reports": new_reports,
         "stages": {s.name: _stage_counts(s, outcomes[s.name]) for s in stages},
+        "automation": stops,
     }
+
+
+def stop_records(session: Session, project_id: int) -> list[dict[str, Any]]:
+    """The stopping decisions, as the methods section reports them (rule, parameters, evidence)."""
+    out = []
+    for name, row in priority_store.stopped_stages(session, project_id):
+        rule = StoppingRule(row.rule, row.target, row.confidence, row.consecutive)
+        out.append(
+            {
+                "stage": name,
+                "rule": row.rule,
+                "target": row.target,
+                "confidence": row.confidence,
+                "consecutive": row.consecutive,
+                "description": rule.describe(),
+                "excluded": row.excluded,
+                "stopped_at": row.stopped_at.strftime("%Y-%m-%dT%H:%M:%SZ") if row.stopped_at else None,
+                "stopped_by": row.stopped_by,
+                "evidence": row.stop_verdict,
+                "note": row.note,
+            }
+        )
+    return out
 
 
 def _entering(stage: StageInfo, stages: list[StageInfo], outcomes: dict[str, dict[int, Any]], units: set[int]) -> set[int]:

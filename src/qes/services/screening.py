@@ -19,6 +19,7 @@ from qes.screening.highlight import highlight
 from qes.screening.resolve import Resolution, Vote, advances, check_vote, resolve
 from qes.services.project import Project
 from qes.services.protocol import StageInfo, find_stage, highlight_terms, stage_info
+from qes.store import priority as priority_store
 from qes.store import screening as screen_store
 from qes.store import users as user_store
 from qes.store.events import log_event
@@ -298,7 +299,10 @@ def next_item(project: Project, stage_name: str | None, reviewer: str, *, skip: 
         stages, stage, previous = locate(session, project, stage_name)
         stage_row, prev_row = stage_rows(session, stage, previous)
         pilot = _pilot_ids(session, stage)
-        record_id = screen_store.next_record_id(session, project.id, stage_row, prev_row, reviewer, first=pilot, skip=skip)
+        order = priority_store.serving_order(session, project.id, stage_row, prev_row, reviewer)
+        record_id = screen_store.next_record_id(
+            session, project.id, stage_row, prev_row, reviewer, first=pilot, skip=skip, order=order
+        )
         if record_id is None:
             return None
         item = _item(session, project, stage, stages, record_id, reviewer, role, pilot)

@@ -69,21 +69,10 @@ def _unresolved(stage: Stage, column: Any) -> Any:
     return ~exists().where(ScreeningOutcome.stage_id == stage.id, ScreeningOutcome.record_id == column)
 
 
-def next_record_id(
-    session: Session,
-    project_id: int,
-    stage: Stage,
-    previous: Stage | None,
-    reviewer: str,
-    *,
-    first: Sequence[int] = (),
-    skip: Iterable[int] = (),
-) -> int | None:
-    """The next record for `reviewer`: unresolved, not yet decided by them, still short of votes.
-
-    `first` (a pilot sample) is served before the rest; full texts marked not retrieved are skipped
-    at a full-text stage (PRISMA counts them as not retrieved, not as assessed).
-    """
+def _waiting(
+    session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str, skip: Iterable[int]
+) -> tuple[Any, Any]:
+    """(SELECT of record ids waiting for `reviewer` at the stage, its id column)."""
     ids = stage_records(project_id, stage, previous).subquery()
     column = ids.c[0]
     votes = select(func.count()).where(ScreeningDecision.stage_id == stage.id, ScreeningDecision.record_id == column)
@@ -101,11 +90,45 @@ def next_record_id(
     skipped = list(skip)
     if skipped:
         stmt = stmt.where(column.not_in(skipped))
+    return stmt, column
+
+
+def next_record_id(
+    session: Session,
+    project_id: int,
+    stage: Stage,
+    previous: Stage | None,
+    reviewer: str,
+    *,
+    first: Sequence[int] = (),
+    skip: Iterable[int] = (),
+    order: Sequence[int] = (),
+) -> int | None:
+    """The next record for `reviewer`: unresolved, not yet decided by them, still short of votes.
+
+    `first` (a pilot sample) is served before the rest, then records in `order` (a priority order,
+    best first), then any other in id order. Full texts marked not retrieved are skipped at a
+    full-text stage (PRISMA counts them as not retrieved, not as assessed).
+    """
+    stmt, column = _waiting(session, project_id, stage, previous, reviewer, skip)
     if first:
         pilot = session.scalar(stmt.where(column.in_(list(first))).order_by(column).limit(1))
         if pilot is not None:
             return pilot
+    # Walk the order in chunks: the best few hundred almost always hold the next record.
+    start, chunk = 0, 256
+    while start < len(order):
+        candidates = [int(i) for i in order[start : start + chunk]]
+        waiting = set(session.scalars(stmt.where(column.in_(candidates))))
+        if waiting:
+            return next(i for i in candidates if i in waiting)
+        start, chunk = start + chunk, min(chunk * 2, 4096)
     return session.scalar(stmt.order_by(column).limit(1))
+
+
+def waiting_ids(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str) -> list[int]:
+    stmt, column = _waiting(session, project_id, stage, previous, reviewer, ())
+    return list(session.scalars(stmt.order_by(column)))
 
 
 def count_stage(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str = "") -> dict[str, int]:

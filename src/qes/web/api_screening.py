@@ -7,14 +7,20 @@ the role can write at all.
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Future
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from qes.errors import UserError
 from qes.services import fulltext as fulltexts
+from qes.services import priority, stopping
 from qes.services.agreement import agreement as stage_agreement
+from qes.services.project import Project
 from qes.services.protocol import protocol as project_protocol
 from qes.services.records import get_record
 from qes.services.screening import conflicts as list_conflicts
@@ -24,6 +30,7 @@ from qes.web.api import User
 from qes.web.auth import require_writer
 
 router = APIRouter(prefix="/api", tags=["screening"])
+log = logging.getLogger(__name__)
 
 # A stored PDF is shown by the browser's own viewer, never sniffed as anything else.
 PDF_HEADERS = {"Content-Disposition": "inline", "X-Content-Type-Options": "nosniff"}
@@ -46,6 +53,84 @@ class NotRetrieved(BaseModel):
 
 def conflict_json(conflict: Any) -> dict[str, Any]:
     return {**conflict.__dict__, "votes": [v.__dict__ for v in conflict.votes]}
+
+
+def _log_failure(future: Future[Any]) -> None:
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.warning("refreshing a screening ranking failed: %s", exc, exc_info=exc)
+
+
+def refresh_later(project: Project, stage: str, reviewer: str) -> Future[Any] | None:
+    """Retrain `reviewer`'s (and the team's) ranking in the background after a decision; never waits, never raises.
+
+    The web app holds one Project (one store) for its whole life, so the worker may use the request's
+    project: its store stays open after the request ends. A failure stays in the future and is logged.
+    """
+    try:
+        future = priority.schedule_refresh(project, stage, reviewer)
+    except Exception as exc:  # e.g. the worker pool is shut down as the server stops: the decision stands
+        log.warning("could not schedule a ranking refresh: %s", exc)
+        return None
+    future.add_done_callback(_log_failure)
+    return future
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(body: dict[str, Any], key: str, kind: type[float] | type[int]) -> Any:
+    """A number from a form (text) or JSON; None when left blank."""
+    value = body.get(key)
+    if value is None or _blank(value):
+        return None
+    what = "a whole number" if kind is int else "a number"
+    if isinstance(value, bool) or (kind is int and isinstance(value, float) and not value.is_integer()):
+        raise UserError(f"{key} must be {what}, not {value!r}")
+    try:
+        return kind(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise UserError(f"{key} must be {what}, not {value!r}") from None
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def stopping_settings(body: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of `stopping.configure` given in a form or JSON body (blank ones left out)."""
+    settings: dict[str, Any] = {}
+    for key in ("preset", "order", "rule"):
+        if not _blank(body.get(key)):
+            settings[key] = str(body[key]).strip()
+    for key in ("target", "confidence"):
+        settings[key] = _number(body, key, float)
+    settings["consecutive"] = _number(body, "consecutive", int)
+    return {k: v for k, v in settings.items() if v is not None}
+
+
+def configure_stopping(project: Project, stage: str, actor: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """`stopping.configure`, with a rule it cannot accept (e.g. a target of 1.5) reported as the user's error."""
+    try:
+        return stopping.configure(project, stage, actor, **settings)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    """A JSON object or a form, as a dict."""
+    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        try:
+            data = await request.json()
+        except ValueError:  # json.JSONDecodeError included
+            raise UserError("the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise UserError("the body must be a JSON object")
+        return data
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def read_upload(upload: UploadFile) -> bytes:
@@ -82,7 +167,35 @@ def screening_record(stage: str, record_id: int, user: User) -> dict[str, Any]:
 def screening_decide(stage: str, record_id: int, body: Decision, user: User) -> dict[str, Any]:
     """Your decision on the record (or a change of it while the record is unresolved)."""
     require_writer(user)
-    return decide(user.project, stage, record_id, user.email, body.decision, body.reasons, body.note)
+    result = decide(user.project, stage, record_id, user.email, body.decision, body.reasons, body.note)
+    refresh_later(user.project, stage, user.email)
+    return result
+
+
+@router.get("/screening/{stage}/stopping")
+def stopping_status(stage: str, user: User) -> dict[str, Any]:
+    """The stage's serving order, stopping rule, estimated recall and verdict (resolved records only), and the stop if any."""
+    return stopping.stopping_status(user.project, stage, user.email)
+
+
+@router.post("/screening/{stage}/stopping")
+async def stopping_configure(stage: str, request: Request, user: User) -> dict[str, Any]:
+    """Set any of preset, order (priority | random | file), rule (ranked | sample | consecutive), target, confidence
+    (fractions, e.g. 0.95) and consecutive (N) from a JSON or form body. Owner or adjudicator."""
+    require_writer(user)
+    settings = stopping_settings(await _body(request))
+    return await run_in_threadpool(configure_stopping, user.project, stage, user.email, settings)
+
+
+@router.post("/screening/{stage}/stop")
+async def stop(stage: str, request: Request, user: User) -> dict[str, Any]:
+    """Stop the stage: records nobody has voted on are excluded by automation. Refused (409) while the rule
+    does not allow it, unless force is true (recorded). Body: note, force. Owner or adjudicator."""
+    require_writer(user)
+    body = await _body(request)
+    note = "" if body.get("note") is None else str(body["note"])
+    force = _flag(body.get("force"))
+    return await run_in_threadpool(stopping.stop_stage, user.project, stage, user.email, note=note, force=force)
 
 
 @router.post("/screening/{stage}/pilot")

@@ -15,12 +15,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from qes.errors import Conflict, NotFound, PermissionDenied, UserError
 from qes.services import fulltext as fulltexts
+from qes.services import priority, stopping
 from qes.services.agreement import agreement
 from qes.services.protocol import StageInfo, find_stage, list_criteria, list_stages
 from qes.services.records import get_record
 from qes.services.screening import ADJUDICATING_ROLES, conflicts, decide, next_item, record_item, resolve_conflict
 from qes.services.screening_stages import stage_progress
-from qes.web.api_screening import read_upload
+from qes.web.api_screening import configure_stopping, read_upload, refresh_later, stopping_settings
 from qes.web.auth import SignedIn, check_csrf, require_writer, safe_next
 from qes.web.pages import User, render
 
@@ -86,6 +87,19 @@ def _item_context(
     return context | {k: v for k, v in extra.items() if v is not None}
 
 
+def _priority_context(user: SignedIn, stage: StageInfo, flash: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What `_priority_panel.html` shows: order, recall estimate, the rule's verdict; the settings for who may change them."""
+    status = stopping.stopping_status(user.project, stage.name, user.email)
+    ranking = priority.ranking_info(user.project, stage.name, user.email) if user.can_write else None
+    return {
+        "priority": status,
+        "ranking": ranking or priority.ranking_info(user.project, stage.name, ""),
+        "can_configure": user.role in ADJUDICATING_ROLES,
+        "orders": stopping.ORDERS,
+        "priority_flash": flash or {},
+    }
+
+
 def _flash_form(flash: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"reasons": flash.get("reasons", []), "note": flash.get("note", "")} if flash and flash.get("error") else None
 
@@ -113,6 +127,7 @@ def screening_page(stage: str, request: Request, user: User, record: int | None 
         context["form"] = form
     together = agreement(user.project, current.name)
     pilot = agreement(user.project, current.name, pilot=True)
+    panel = _priority_context(user, current, request.session.pop("priority_flash", None))
     return render(
         request,
         "screening.html",
@@ -121,7 +136,93 @@ def screening_page(stage: str, request: Request, user: User, record: int | None 
         agreement=together,
         pilot_agreement=pilot if pilot["pilot_records"] else None,
         **context,
+        **panel,
     )
+
+
+def _percent(value: str, what: str) -> float | None:
+    """A percentage typed in the settings form as the fraction the service takes."""
+    if not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise UserError(f"{what} must be a percentage, not {value!r}") from None
+    if not 0 < number < 100:
+        raise UserError(f"{what} must lie strictly between 0% and 100%")
+    return number / 100
+
+
+def _back_to_panel(stage: StageInfo) -> RedirectResponse:
+    return RedirectResponse(f"{stage_url(stage.name)}#priority-panel", status_code=303)
+
+
+# Before POST /screening/{stage}/{record_id}: that route would take "stopping" and "stop" for a record id.
+@router.post("/screening/{stage}/stopping")
+def screening_configure(
+    stage: str,
+    request: Request,
+    user: User,
+    order: Annotated[str, Form()] = "",
+    rule: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
+    confidence: Annotated[str, Form()] = "",
+    consecutive: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """The stage's order and stopping rule from the settings form (owner or adjudicator); target and confidence in %."""
+    check_csrf(request, csrf)
+    require_writer(user)
+    current, _ = find_stage(list_stages(user.project), stage)
+    try:
+        settings = stopping_settings({"order": order, "rule": rule, "consecutive": consecutive})
+        for key, value, what in (("target", target, "the target recall"), ("confidence", confidence, "the confidence")):
+            if (fraction := _percent(value, what)) is not None:
+                settings[key] = fraction
+        configure_stopping(user.project, current.name, user.email, settings)
+    except UserError as exc:
+        if not _shown_at_form(exc):  # an unknown stage, or a role that may not: the error page
+            raise
+        request.session["priority_flash"] = {"form": "configure", "error": str(exc)}
+    else:
+        request.session["priority_flash"] = {"form": "configure", "notice": "Saved the order and stopping rule."}
+    return _back_to_panel(current)
+
+
+@router.post("/screening/{stage}/stop")
+def screening_stop(
+    stage: str,
+    request: Request,
+    user: User,
+    note: Annotated[str, Form()] = "",
+    force: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Stop the stage (owner or adjudicator, after ticking the confirmation). Refused while the rule does not allow it:
+    the form then shows why and offers to stop anyway, with a note saying why."""
+    check_csrf(request, csrf)
+    require_writer(user)
+    current, _ = find_stage(list_stages(user.project), stage)
+    forcing = bool(force)
+    try:
+        if not confirm:
+            raise UserError("tick the confirmation first: stopping excludes every record nobody has screened yet")
+        if forcing and not note.strip():
+            raise UserError("stopping before the rule allows it needs a note saying why")
+        result = stopping.stop_stage(user.project, current.name, user.email, note=note, force=forcing)
+    except UserError as exc:
+        if not _shown_at_form(exc):  # an unknown stage, or a role that may not: the error page
+            raise
+        refused = isinstance(exc, Conflict) or forcing
+        request.session["priority_flash"] = {"form": "stop", "error": str(exc), "refused": refused, "note": note[:NOTE_KEPT]}
+    else:
+        excluded = result["excluded"]
+        request.session["priority_flash"] = {
+            "form": "stop",
+            "notice": f"Stopped {current.name}: {excluded} record{'' if excluded == 1 else 's'} excluded by automation.",
+        }
+    return _back_to_panel(current)
 
 
 @router.post("/screening/{stage}/{record_id}")
@@ -160,8 +261,10 @@ def screening_decide(
             "note": note[:NOTE_KEPT],
         }
         return RedirectResponse(again, status_code=303)
+    refresh_later(user.project, current.name, user.email)  # in the background: the next record is served at once
     if _htmx(request):
-        return render(request, "_screening_item.html", user, **_item_context(user, current, last=result, oob=True))
+        context = _item_context(user, current, last=result, oob=True) | _priority_context(user, current)
+        return render(request, "_screening_item.html", user, **context)
     request.session["screening_flash"] = {"last": result}
     return RedirectResponse(safe_next(back) if back else stage_url(current.name), status_code=303)
 

@@ -1,0 +1,52 @@
+"""Named model presets: a feature spec and a model spec each. `qes` is the default.
+
+- `qes`: the default; chosen by simulation on labelled reviews (benchmarks/screening_bench.py).
+- `asreview-u4`: ASReview 3's default (ELAS u4) rebuilt from its published settings, for comparison.
+- `fast`: unigrams only, for very large stages on a slow machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qes.errors import UserError
+from qes.prioritise.features import FeatureSpec
+from qes.prioritise.model import ModelSpec
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    features: FeatureSpec
+    model: ModelSpec
+    description: str
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset(
+            "qes",
+            FeatureSpec(fields=("title", "abstract", "keywords", "headings")),
+            ModelSpec(ensemble=(ModelSpec(), ModelSpec(presumed_excluded=100, presumed_weight=0.3))),
+            "TF-IDF word 1-2-grams of title, abstract, keywords and headings; two linear SVMs rank-averaged: "
+            "one balanced (ratio 9.8), one also trained on 100 random unread records presumed excluded "
+            "(weight 0.3, after Cormack & Grossman's BMI); most-relevant first",
+        ),
+        Preset(
+            "asreview-u4",
+            FeatureSpec(fields=("title", "abstract")),
+            ModelSpec(),
+            "ASReview 3 ELAS u4: TF-IDF 1-2-grams, linear SVM C=0.11, balanced ratio 9.8, most-relevant first",
+        ),
+        Preset("fast", FeatureSpec(word_ngrams=(1, 1), min_df=2), ModelSpec(), "TF-IDF unigrams, linear SVM"),
+    )
+}
+DEFAULT_PRESET = "qes"
+
+
+def get_preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise UserError(f"unknown model preset {name!r}; choose one of: {', '.join(PRESETS)}") from None
