@@ -131,6 +131,14 @@ def refresh(work: Path, sizes: list[int]) -> None:
             t0 = time.perf_counter()
             priority.refresh_ranking(project, "ta", "a@bench")
             timings.append(time.perf_counter() - t0)
+        next_ms = []
+        for _ in range(50):  # the reviewer's next record, served from the stored 50k-record order
+            t0 = time.perf_counter()
+            item = screening.next_item(project, "ta", "a@bench")
+            next_ms.append(1000 * (time.perf_counter() - t0))
+            assert item is not None
+            screening.decide(project, "ta", item.record_id, "a@bench", "exclude", ["E1"])
+        print(f"  next record in priority order: p50 {percentile(next_ms, 50):.1f} ms  p95 {percentile(next_ms, 95):.1f} ms")
         project.close()
         print(
             f"ranking refresh, {size:,} records, 200 decisions: first (features built) {first:.2f} s; "
