@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -75,7 +76,7 @@ def rank(
     who = _who(as_)
     with opened(project, db=db, actor=who) as p:
         if refresh:
-            with console.status("ranking the stage's records") if not json_out else _quiet():
+            with console.status("ranking the stage's records") if not json_out else nullcontext():
                 info = priority.refresh_ranking(p, stage, who)
                 priority.refresh_ranking(p, stage, "")
         else:
@@ -96,14 +97,6 @@ def rank(
     for i, row in enumerate(nxt, 1):
         table.add_row(str(i), str(row["record_id"]), "" if row["score"] is None else f"{row['score']:.3f}")
     console.print(table)
-
-
-class _quiet:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def print_verdict(v: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from qes.prioritise.rank import rank
 from qes.services.project import Project
 from qes.services.screening import SCREENING_ROLES, locate, require_role, stage_rows
 from qes.store import priority as priority_store
+from qes.store import screening as screen_store
 from qes.store.schema import Stage as StageRow
 
 _features_lock = threading.Lock()
@@ -125,7 +126,7 @@ def top_records(project: Project, stage_name: str | None, reviewer: str, n: int 
         _stages, stage, previous = locate(session, project, stage_name)
         stage_row, prev_row = stage_rows(session, stage, previous)
         row = priority_store.load_ranking(session, stage.id, reviewer)
-        waiting = set(priority_store.waiting_for(session, project.id, stage_row, prev_row, reviewer))
+        waiting = set(screen_store.waiting_ids(session, project.id, stage_row, prev_row, reviewer))
         if row is None:
             return [{"record_id": r, "score": None} for r in sorted(waiting)[:n]]
         order, scores = priority_store.ranking_order(row), priority_store.ranking_scores(row)

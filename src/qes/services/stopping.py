@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from qes.errors import Conflict, PermissionDenied, UserError
 from qes.prioritise.presets import get_preset
-from qes.prioritise.stopping import StoppingRule, verdict
+from qes.prioritise.stopping import StoppingRule, Verdict, verdict
 from qes.services.project import Project
+from qes.services.protocol import StageInfo
 from qes.services.screening import ADJUDICATING_ROLES, locate, require_role, role_in, stage_rows
 from qes.store import priority as priority_store
 from qes.store import screening as screen_store
@@ -28,20 +31,27 @@ def _rule(row: StagePriority | None) -> StoppingRule:
     return StoppingRule(row.rule, row.target, row.confidence, row.consecutive)
 
 
+def _verdict(
+    session: Session, project: Project, stage: StageInfo, previous: StageInfo | None, row: StagePriority | None
+) -> tuple[Verdict, list[int], int]:
+    """The rule's verdict on the stage's human outcomes in the order resolved, with those labels and the stage size."""
+    stage_row, prev_row = stage_rows(session, stage, previous)
+    labels = priority_store.resolved_sequence(session, stage.id)
+    total = len(priority_store.stage_record_ids(session, project.id, stage_row, prev_row))
+    return verdict(_rule(row), labels, total, sample_from=row.sample_from if row else None), labels, total
+
+
 def stopping_status(project: Project, stage_name: str | None, viewer: str) -> dict[str, Any]:
     """The stage's order, stopping rule and verdict now (counts of resolved records only: not blind)."""
     with project.store.read() as session:
         if role_in(session, project.id, viewer) is None:
             raise PermissionDenied(f"{viewer} is not a member of this project")
         _stages, stage, previous = locate(session, project, stage_name)
-        stage_row, prev_row = stage_rows(session, stage, previous)
         settings = priority_store.get_priority(session, stage.id)
-        labels = priority_store.resolved_sequence(session, stage.id)
-        total = len(priority_store.stage_record_ids(session, project.id, stage_row, prev_row))
-    rule = _rule(settings)
+        now, labels, total = _verdict(session, project, stage, previous, settings)
     sample_from = settings.sample_from if settings else None
-    result = verdict(rule, labels, total, sample_from=sample_from).to_json()
-    heuristic = verdict(StoppingRule("consecutive", consecutive=rule.consecutive), labels, total)
+    result = now.to_json()
+    heuristic = verdict(StoppingRule("consecutive", consecutive=now.rule.consecutive), labels, total)
     result.update(
         stage=stage.name,
         order=settings.order if settings else "priority",
@@ -145,9 +155,7 @@ def stop_stage(project: Project, stage_name: str | None, actor: str, *, note: st
                 f"{len(started)} record(s) at stage {stage.name!r} have votes but no outcome (e.g. record {min(started)}): "
                 "finish or resolve them before stopping"
             )
-        labels = priority_store.resolved_sequence(session, stage.id)
-        total = len(priority_store.stage_record_ids(session, project.id, stage_row, prev_row))
-        result = verdict(_rule(row), labels, total, sample_from=row.sample_from)
+        result, _labels, _total = _verdict(session, project, stage, previous, row)
         if not result.safe and not force:
             raise Conflict(f"the stopping rule does not allow stopping yet: {result.reason} ({result.rule.describe()})")
         unread = screen_store.unresolved_unvoted(session, project.id, stage_row, prev_row)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qes.store.schema import Ranking, RecordRow, ScreeningDecision, ScreeningOutcome, Stage, StagePriority, utcnow
-from qes.store.screening import stage_records, waiting_ids
+from qes.store.screening import stage_records
 
 # Outcomes that are not a human judgement of the record: they teach a model nothing.
 AUTOMATIC_METHODS = ("automation",)
@@ -137,10 +137,6 @@ def ensure_priority(session: Session, project_id: int, stage_id: int) -> StagePr
         session.add(row)
         session.flush()
     return row
-
-
-def waiting_for(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str) -> list[int]:
-    return waiting_ids(session, project_id, stage, previous, reviewer)
 
 
 def stopped_stages(session: Session, project_id: int) -> list[tuple[str, StagePriority]]:

@@ -111,14 +111,6 @@ def stopping_settings(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if v is not None}
 
 
-def configure_stopping(project: Project, stage: str, actor: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """`stopping.configure`, with a rule it cannot accept (e.g. a target of 1.5) reported as the user's error."""
-    try:
-        return stopping.configure(project, stage, actor, **settings)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-
-
 async def _body(request: Request) -> dict[str, Any]:
     """A JSON object or a form, as a dict."""
     if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
@@ -184,7 +176,7 @@ async def stopping_configure(stage: str, request: Request, user: User) -> dict[s
     (fractions, e.g. 0.95) and consecutive (N) from a JSON or form body. Owner or adjudicator."""
     require_writer(user)
     settings = stopping_settings(await _body(request))
-    return await run_in_threadpool(configure_stopping, user.project, stage, user.email, settings)
+    return await run_in_threadpool(lambda: stopping.configure(user.project, stage, user.email, **settings))
 
 
 @router.post("/screening/{stage}/stop")

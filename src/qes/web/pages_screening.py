@@ -21,7 +21,7 @@ from qes.services.protocol import StageInfo, find_stage, list_criteria, list_sta
 from qes.services.records import get_record
 from qes.services.screening import ADJUDICATING_ROLES, conflicts, decide, next_item, record_item, resolve_conflict
 from qes.services.screening_stages import stage_progress
-from qes.web.api_screening import configure_stopping, read_upload, refresh_later, stopping_settings
+from qes.web.api_screening import read_upload, refresh_later, stopping_settings
 from qes.web.auth import SignedIn, check_csrf, require_writer, safe_next
 from qes.web.pages import User, render
 
@@ -179,7 +179,7 @@ def screening_configure(
         for key, value, what in (("target", target, "the target recall"), ("confidence", confidence, "the confidence")):
             if (fraction := _percent(value, what)) is not None:
                 settings[key] = fraction
-        configure_stopping(user.project, current.name, user.email, settings)
+        stopping.configure(user.project, current.name, user.email, **settings)
     except UserError as exc:
         if not _shown_at_form(exc):  # an unknown stage, or a role that may not: the error page
             raise
