@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qes.errors import Conflict, InputFileError, UserError
+from qes.services.import_rows import CHUNK_CHARS
 from qes.services.importing import import_file, import_reports
 from qes.services.project import Project, init_project, open_project
 from qes.services.records import export_records, get_record, list_records
@@ -129,3 +130,53 @@ def test_open_project_finds_the_folder_upwards(project: Project) -> None:
 def test_unknown_export_format(project: Project) -> None:
     with pytest.raises(UserError, match="unknown export format"):
         export_records(project, "docx", io.StringIO())
+
+
+def _large_ris(path: Path, records: int, *, bad_at: int | None = None) -> Path:
+    """The small fixture's records repeated into a file of over 2 MB (several worker chunks).
+
+    Every 7th record lacks its ER line (a warning); `bad_at` puts a tagged line outside any record.
+    """
+    base = [r.replace("ER  - ", "").strip() for r in SMALL.read_text(encoding="utf-8").strip().split("\n\n")]
+    parts = []
+    for i in range(records):
+        text = base[i % len(base)].replace("ID  - ", f"ID  - big{i}-") + f"\nN1  - {'padding ' * 250}"
+        parts.append(("AU  - Orphan, A\n" if i == bad_at else "") + text + ("" if i % 7 == 3 else "\nER  - "))
+    path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return path
+
+
+def _stored_rows(project: Project, import_id: int) -> list[dict[str, object]]:
+    from sqlalchemy import select
+
+    from qes.store.schema import RecordRow
+
+    skip = {"id", "import_id"}
+    columns = [c for c in RecordRow.__table__.columns if c.name not in skip]
+    with project.store.read() as session:
+        stmt = select(*columns).where(RecordRow.import_id == import_id).order_by(RecordRow.position)
+        return [dict(row._mapping) for row in session.execute(stmt)]
+
+
+def test_worker_processes_import_exactly_what_one_process_imports(project: Project, tmp_path: Path) -> None:
+    big = _large_ris(tmp_path / "big.ris", 1200)
+    assert big.stat().st_size > 2 * CHUNK_CHARS
+    here = import_file(project, big, source="PsycINFO (Ovid)", workers=0)
+    apart = import_file(project, big, source="PsycINFO (Ovid)", workers=2, again=True)
+    assert here.imported == apart.imported == 1200
+    assert here.warnings == apart.warnings and len(here.warnings) > 100  # the records without ER
+    rows = _stored_rows(project, apart.import_id)
+    assert rows == _stored_rows(project, here.import_id)
+    assert [r["position"] for r in rows] == list(range(1, 1201))
+    assert rows[-1]["source_record_id"].startswith("big1199-") and ["ID", rows[-1]["source_record_id"]] in rows[-1]["raw"]
+
+
+def test_bad_record_read_by_a_worker_names_file_and_line_and_imports_nothing(project: Project, tmp_path: Path) -> None:
+    big = _large_ris(tmp_path / "late-error.ris", 1200, bad_at=1100)
+    with pytest.raises(InputFileError, match=r"^late-error\.ris:(\d+): record has no TY tag$") as failed:
+        import_file(project, big, source="PsycINFO (Ovid)", workers=2)
+    with big.open(encoding="utf-8") as fh:
+        lines = fh.read().split("\n")
+    assert lines[failed.value.line - 1] == "AU  - Orphan, A"
+    status = project_status(project)
+    assert status.records == 0 and status.sources == [] and import_reports(project) == []

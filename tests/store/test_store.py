@@ -7,11 +7,19 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from qes.records.model import Author, Origin, Record
+from qes.records.storage import record_values
 from qes.store import Store
 from qes.store import projects as project_store
 from qes.store import users as user_store
 from qes.store.events import list_events, log_event
-from qes.store.records import insert_records, iter_records, record_to_row, row_to_record, search_records
+from qes.store.records import (
+    insert_records,
+    insert_values,
+    iter_records,
+    record_to_row,
+    row_to_record,
+    search_records,
+)
 from qes.store.schema import Import, RecordRow
 
 
@@ -73,6 +81,24 @@ def test_record_round_trips_through_a_row(store: Store) -> None:
     assert back.raw == original.raw
     assert back.field_tags == {"title": ["TI"]}
     assert back.origin == original.origin
+
+
+def test_import_rows_store_what_the_orm_row_stores(store: Store) -> None:
+    """`record_values` + `insert_values` (the import's driver-level path) = `record_to_row` + the ORM."""
+    project_id, import_id = _project_with_import(store)
+    odd = _record(2)
+    odd.authors = [Author("WHO Collaborating Group", corporate=True), Author("Tōkyō", "Ā.", literal="Tōkyō Ā.")]
+    odd.year, odd.urls, odd.accession_numbers = None, ['https://x.org/a?b=1&c="2"'], ["AN 1"]
+    odd.raw = [("TY", "JOUR"), ("N1", 'quote " backslash \\ tab\t newline\n \u2028 emoji \U0001f600')]
+    with store.transaction() as session:
+        insert_records(session, [record_to_row(r, project_id=project_id, import_id=import_id) for r in (_record(1), odd)])
+        insert_values(session, [record_values(r, project_id=project_id, import_id=import_id) for r in (_record(1), odd)])
+    columns = [c for c in RecordRow.__table__.columns if c.name != "id"]
+    with store.read() as session:
+        rows = [tuple(r) for r in session.execute(select(*columns).order_by(RecordRow.id))]
+        back = [row_to_record(r) for r in session.scalars(select(RecordRow).order_by(RecordRow.id))]
+    assert rows[2:] == rows[:2]
+    assert back[3].canonical() == odd.canonical() and back[3].raw == odd.raw and back[3].origin.line == odd.origin.line
 
 
 def test_failed_transaction_writes_nothing(store: Store) -> None:

@@ -7,7 +7,10 @@ A format module (`qes.formats.ris`, `...medline`, ...) exposes
 * ``read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]``: records in file order, lazily
   (a 1 GB file streams; memory stays bounded). Recoverable problems go to ``ctx.warn``; a file
   that cannot be read raises `qes.errors.InputFileError` naming file and line;
-* optionally ``write(records: Iterable[Record], out: TextIO) -> None``.
+* optionally ``write(records: Iterable[Record], out: TextIO) -> None``;
+* optionally ``split(stream: TextIO, lines: int) -> Iterator[Chunk]`` with ``read`` taking a
+  third argument ``start: Chunk | None``: the file cut into whole records that can be read one
+  by one, in other processes, with the same records, warnings and errors as the whole file.
 
 Readers fill the canonical fields through `qes.records.normalise`, note the source tag of each
 field with ``Record.note_tag``, keep every (tag, value) pair in ``Record.raw`` and set
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+from typing import NamedTuple, Protocol, TextIO
 
 from qes.errors import InputFileError
 from qes.records.model import Origin, ReadWarning, Record
@@ -47,6 +50,15 @@ class ReadContext:
 
     def origin(self, line: int, position: int) -> Origin:
         return Origin(file_name=self.file_name, source=self.source, format=self.format, line=line, position=position)
+
+
+class Chunk(NamedTuple):
+    """A run of whole records cut from a file: its text, where it starts, and whether it is the end."""
+
+    text: str
+    line: int  # line number (1-based) of its first line in the file
+    position: int  # how many records come before it in the file
+    last: bool
 
 
 class FormatModule(Protocol):

@@ -11,11 +11,11 @@ import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from qes.errors import InputFileError, UserError
 from qes.formats import bibtex, csvfile, endnote_xml, medline, openalex, ris, wos
-from qes.formats.base import ReadContext
+from qes.formats.base import Chunk, ReadContext
 from qes.formats.textio import DecodedText
 from qes.records.model import ReadWarning, Record
 
@@ -23,6 +23,7 @@ READERS: dict[str, ModuleType] = {m.NAME: m for m in (ris, medline, wos, bibtex,
 READER_NAMES: tuple[str, ...] = tuple(READERS)
 WRITER_NAMES: tuple[str, ...] = ("ris", "bibtex", "csv", "asreview")
 MIN_SCORE = 15
+T = TypeVar("T")
 
 
 def detect_format(head: str) -> str | None:
@@ -80,8 +81,24 @@ class FileReader:
         return self.context.detail
 
     def __iter__(self) -> Iterator[Record]:
+        yield from self._decoding(self._module.read(self._text.stream, self.context))
+
+    @property
+    def splittable(self) -> bool:
+        """True when the format can be cut into chunks read apart (`chunks`, `read_chunk`)."""
+        return hasattr(self._module, "split")
+
+    def chunks(self, chars: int) -> Iterator[Chunk]:
+        """The file as chunks of whole records (about `chars` characters each), instead of records.
+
+        `read_chunk` of each, in order, gives what iterating the reader gives; the warnings of
+        the file as a whole (undecodable bytes) still land in `warnings` at the end.
+        """
+        yield from self._decoding(self._module.split(self._text.stream, chars, self.context))
+
+    def _decoding(self, items: Iterator[T]) -> Iterator[T]:
         try:
-            yield from self._module.read(self._text.stream, self.context)
+            yield from items
         except UnicodeDecodeError as exc:  # only for UTF-16 files with broken surrogates
             raise InputFileError(self.file_name, f"cannot decode as {self.encoding}: {exc.reason}") from None
         if self._text.fallback_bytes and not self._fallback_reported:
@@ -98,6 +115,16 @@ class FileReader:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+def read_chunk(chunk: Chunk, fmt: str, file_name: str, source: str = "") -> tuple[list[Record], list[ReadWarning]]:
+    """The records and warnings of one chunk of a file (see `FileReader.chunks`).
+
+    Raises `InputFileError` (file:line) exactly where reading the whole file would.
+    """
+    context = ReadContext(file_name=file_name, source=source, format=fmt)
+    records = list(READERS[fmt].read(io.StringIO(chunk.text), context, chunk))
+    return records, context.warnings
 
 
 def read_file(path: str | Path, source: str = "", fmt: str | None = None, display_name: str | None = None) -> FileReader:

@@ -19,7 +19,7 @@ from typing import TextIO
 
 import rispy
 
-from qes.formats.base import ReadContext
+from qes.formats.base import Chunk, ReadContext
 from qes.formats.tagged import FieldMap, build_record
 from qes.records.model import Record
 
@@ -94,17 +94,34 @@ _RECORD_TAGS = frozenset({"TI", "T1", "AU", "A1"})
 _MAX_STRAY = 3
 
 
-def read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]:
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Every two-character tag the RIS line syntax allows (what `_TAG_LINE` accepts): one set lookup
+# per line instead of five string tests.
+_TAGS: frozenset[str] = frozenset(a + b for a in _UPPER for b in _UPPER + "0123456789")
+
+
+def _tag_of(line: str) -> tuple[str, str] | None:
+    """(tag, value) of a tagged line, or None for an untagged (continuation or blank) line."""
+    if line[2:6] == "  - " and line[:2] in _TAGS:
+        return line[:2], line[6:].strip()
+    if (m := _TAG_LINE.match(line.rstrip("\n").lstrip("\ufeff"))) is not None:
+        return m.group(1), (m.group(2) or "").strip()
+    return None
+
+
+def read(stream: TextIO, ctx: ReadContext, start: Chunk | None = None) -> Iterator[Record]:
+    """Records of `stream`: a whole file, or one `Chunk` of it (`start` says where it lies)."""
     pairs: list[tuple[str, str]] | None = None  # None = between records
     done: tuple[list[tuple[str, str]], int, int] | None = None  # ended by ER, not yet yielded
     stray = 0  # tags after ER (Ovid writes `NL` there): they belong to the record just ended
-    start = position = lineno = 0
-    for lineno, line in enumerate(stream, 1):
-        line = line.rstrip("\n")
-        if line[2:6] == "  - " and line[:2].isupper() and line[:2].isascii() and line[:2].isalnum() and line[0].isalpha():
+    first_line, position, last = (start.line, start.position, start.last) if start else (1, 0, True)
+    begin = 0
+    lineno = first_line - 1
+    for lineno, line in enumerate(stream, first_line):
+        if line[2:6] == "  - " and line[:2] in _TAGS:
             tag, value = line[:2], line[6:].strip()  # the common case, without a regex
-        elif (m := _TAG_LINE.match(line.lstrip("\ufeff"))) is not None:
-            tag, value = m.group(1), (m.group(2) or "").strip()
+        elif (tagged := _tag_of(line)) is not None:
+            tag, value = tagged
         else:
             if pairs and line.strip():
                 # Untagged continuation (EndNote, WoS): belongs to the previous tag's value.
@@ -117,13 +134,16 @@ def read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]:
                 done = None
             if pairs is not None:
                 ctx.warn(f"record {position} has no ER line; it ends where the next TY starts", line=lineno, record=position)
-                yield _finish(pairs, start, position, ctx)
-            pairs, start, position = [("TY", value)], lineno, position + 1
+                yield _finish(pairs, begin, position, ctx)
+            pairs, begin, position = [("TY", value)], lineno, position + 1
         elif tag == "ER":
             if pairs is not None:
-                done, pairs, stray = (pairs, start, position), None, 0
+                done, pairs, stray = (pairs, begin, position), None, 0
         elif pairs is not None:
-            pairs.extend(_split_inline(tag, value) if "  - " in value else [(tag, value)])
+            if "  - " in value:
+                pairs.extend(_split_inline(tag, value))
+            else:
+                pairs.append((tag, value))
         elif done is not None and tag not in _RECORD_TAGS and stray < _MAX_STRAY:
             stray += 1
             done[0].append((tag, value))
@@ -132,11 +152,71 @@ def read(stream: TextIO, ctx: ReadContext) -> Iterator[Record]:
     if done is not None:
         yield _finish(*done, ctx)
     if pairs is not None:
+        if not last:  # a chunk ends where the next one's TY starts
+            ctx.warn(f"record {position} has no ER line; it ends where the next TY starts", line=lineno + 1, record=position)
+            yield _finish(pairs, begin, position, ctx)
+            return
         raise ctx.fail(
-            f"file ends inside record {position} (started at line {start}) without an ER line: truncated file?",
+            f"file ends inside record {position} (started at line {begin}) without an ER line: truncated file?",
             line=lineno,
             record=position,
         )
+
+
+_MAX_CHUNK_CHARS = 64 << 20
+
+
+def split(stream: TextIO, chars: int, ctx: ReadContext) -> Iterator[Chunk]:
+    """The file as chunks of about `chars` characters, each cut just before a TY line.
+
+    `read` of every chunk in turn gives the records, warnings and errors of `read` of the whole
+    file (what a record does not finish in its chunk, the next TY would have finished anyway),
+    so chunks can be read in other processes. Cuts are found and counted with string searches,
+    line by line only where a TY line is written in an unusual way.
+    """
+    line, position, carry = 1, 0, ""
+    while piece := stream.read(chars):
+        text = carry + piece
+        cut = _last_record_start(text)
+        if cut <= 0:
+            if len(text) > _MAX_CHUNK_CHARS:
+                raise ctx.fail(
+                    f"no record starts in the {_MAX_CHUNK_CHARS >> 20} MB after this line: not an RIS file?", line=line
+                )
+            carry = text
+            continue
+        chunk, carry = text[:cut], text[cut:]
+        yield Chunk(chunk, line, position, last=False)
+        line += chunk.count("\n")
+        position += _count_records(chunk)
+    yield Chunk(carry, line, position, last=True)
+
+
+def _is_ty_line(line: str) -> bool:
+    return line.lstrip("\ufeff")[:2] == "TY" and (tagged := _tag_of(line)) is not None and tagged[0] == "TY"
+
+
+def _last_record_start(text: str) -> int:
+    """Offset of the last TY line of `text` after its first line (-1: none)."""
+    at = text.rfind("\nTY  - ")
+    if at >= 0:
+        return at + 1
+    # Rare: only TY lines written another way. The last piece may be a line cut short: never a cut.
+    parts = text.split("\n")
+    start = len(text) - len(parts[-1])
+    for line in reversed(parts[1:-1]):
+        start -= len(line) + 1
+        if _is_ty_line(line):
+            return start
+    return -1
+
+
+def _count_records(text: str) -> int:
+    """How many TY lines `text` (whole lines) holds, as `read` recognises them."""
+    plain = text.count("\nTY  - ") + text.startswith("TY  - ")
+    if text.count("\nTY") + text.startswith("TY") == plain and "\ufeff" not in text:
+        return plain
+    return sum(1 for line in text.split("\n") if _is_ty_line(line))
 
 
 def _finish(pairs: list[tuple[str, str]], line: int, position: int, ctx: ReadContext) -> Record:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,11 @@ def document(record: Mapping[str, Any], spec: FeatureSpec) -> str:
 
 def matrix(records: Sequence[Mapping[str, Any]], spec: FeatureSpec) -> sp.csr_matrix:
     """The feature matrix, one row per record (rows L2-normalised)."""
+    # scikit-learn and scipy take most of a second to import: only commands that rank pay for them.
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     texts = [document(r, spec) for r in records]
     if not any(t.strip() for t in texts):
         return sp.csr_matrix((len(texts), 1))

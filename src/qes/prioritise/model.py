@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.stats import rankdata
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import MultinomialNB
-from sklearn.svm import LinearSVC
 
-Estimator: TypeAlias = LinearSVC | LogisticRegression | MultinomialNB
+if TYPE_CHECKING:  # scipy and scikit-learn take most of a second to import: imported where used
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.svm import LinearSVC
+
+Estimator: TypeAlias = "LinearSVC | LogisticRegression | MultinomialNB"
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,20 @@ def sample_weights(y: np.ndarray, ratio: float) -> np.ndarray:
 
 
 def _svm(spec: ModelSpec) -> Estimator:
+    from sklearn.svm import LinearSVC
+
     return LinearSVC(C=spec.svm_c, loss="squared_hinge", dual="auto", max_iter=5000, random_state=0)
 
 
 def _logistic(spec: ModelSpec) -> Estimator:
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=spec.logistic_c, max_iter=1000, solver="liblinear", random_state=0)
 
 
 def _nb(spec: ModelSpec) -> Estimator:
+    from sklearn.naive_bayes import MultinomialNB
+
     return MultinomialNB(alpha=spec.nb_alpha)
 
 
@@ -63,6 +70,8 @@ CLASSIFIERS: dict[str, Callable[[ModelSpec], Estimator]] = {"svm": _svm, "logist
 
 
 def _score(model: Estimator, X: sp.csr_matrix) -> np.ndarray:
+    from sklearn.naive_bayes import MultinomialNB
+
     if isinstance(model, MultinomialNB):
         log_p = model.predict_log_proba(X)
         return np.asarray(log_p[:, 1] - log_p[:, 0])
@@ -71,6 +80,8 @@ def _score(model: Estimator, X: sp.csr_matrix) -> np.ndarray:
 
 def scores(X: sp.csr_matrix, labelled: Sequence[int], y: Sequence[int] | np.ndarray, spec: ModelSpec) -> np.ndarray:
     """Relevance scores for every row of X, learnt from the labelled rows (both classes needed)."""
+    from scipy.stats import rankdata
+
     if spec.ensemble:
         members = [scores(X, labelled, y, member) for member in spec.ensemble]
         return np.asarray(np.mean([rankdata(m) / len(m) for m in members], axis=0))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from qes.prioritise.model import ModelSpec, scores
+
+if TYPE_CHECKING:  # scipy.sparse takes a tenth of a second to import; only annotations here
+    import scipy.sparse as sp
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from qes.prioritise.model import ModelSpec, query_order, scores
+
+if TYPE_CHECKING:  # scipy.sparse takes a tenth of a second to import; only annotations here
+    import scipy.sparse as sp
 
 
 def pick_priors(labels: Sequence[int], seed: int) -> tuple[int, int]:

@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import hypergeom
 
 
 @dataclass(frozen=True)
@@ -84,6 +83,8 @@ def _min_relevant(found: int, target: float) -> int:
 
 def ranked_p_value(labels: Sequence[int], total: int, target: float) -> float:
     """The buscar-style p-value of H0 "recall < target" after reading `labels` (in order) of `total`."""
+    from scipy.stats import hypergeom  # a third of a second to import: only where a test runs
+
     y = np.asarray(labels, dtype=np.int64)
     read = len(y)
     if read == 0:
@@ -106,6 +107,8 @@ def sample_p_value(found_before: int, sample: Sequence[int], pool: int, target: 
 
     `found_before`: relevant records found before sampling began; `sample`: the sample's labels.
     """
+    from scipy.stats import hypergeom
+
     k = int(sum(sample))
     n = len(sample)
     if n == 0:

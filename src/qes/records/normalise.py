@@ -6,7 +6,6 @@ never raising on odd input: readers call them on every record of every file.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -281,6 +280,8 @@ def is_copyright_boilerplate(text: str) -> bool:
 def unescape_markup(text: str) -> str:
     """HTML entities and stray inline tags (<i>, <sup>) that some exports leave in titles."""
     if "&" in text:
+        import html  # its entity table is a sizeable import; most values have no '&'
+
         text = html.unescape(text)
     if "<" in text:
         text = re.sub(r"</?(i|b|em|strong|sup|sub|p|br|jats:[a-z]+)\s*/?>", "", text, flags=re.I)

@@ -19,13 +19,12 @@ from qes.errors import Conflict, InputFileError, UserError
 from qes.formats import read_file
 from qes.gcpause import paused_gc
 from qes.records.model import ReadWarning
+from qes.services.import_rows import default_workers, row_batches
 from qes.services.project import Project
 from qes.store import projects as project_store
 from qes.store.events import log_event
-from qes.store.records import insert_records, record_to_row
+from qes.store.records import insert_values
 from qes.store.schema import Import
-
-BATCH = 5000
 
 
 @dataclass
@@ -90,8 +89,12 @@ def import_file(
     fmt: str | None = None,
     display_name: str | None = None,
     on_progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
-    """Import every record of `path` as coming from database `source`, or nothing at all."""
+    """Import every record of `path` as coming from database `source`, or nothing at all.
+
+    `workers`: processes that read while this one inserts (None: by file size and cores; 0: none).
+    """
     path = Path(path)
     _check_file(path)
     if not source or not source.strip():
@@ -131,19 +134,14 @@ def import_file(
         )
         session.add(imp)
         session.flush()
-        batch: list[dict[str, object]] = []
         count = 0
-        for record in reader:
-            batch.append(record_to_row(record, project_id=project.id, import_id=imp.id))
-            count += 1
-            if len(batch) >= BATCH:
-                insert_records(session, batch)
-                batch.clear()
+        readers = default_workers(size) if workers is None else workers
+        with row_batches(reader, project_id=project.id, import_id=imp.id, workers=readers) as batches:
+            for batch in batches:
+                insert_values(session, batch)
+                count += len(batch)
                 if on_progress:
-                    on_progress(BATCH)
-        insert_records(session, batch)
-        if on_progress and batch:
-            on_progress(len(batch))
+                    on_progress(len(batch))
         if count == 0:
             raise InputFileError(name, f"no records found (read as {reader.format})")
         warnings = list(reader.warnings)

@@ -13,10 +13,9 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 from sqlalchemy.orm import Session
 
 from qes.prioritise.features import matrix
@@ -27,6 +26,9 @@ from qes.services.screening import SCREENING_ROLES, locate, require_role, stage_
 from qes.store import priority as priority_store
 from qes.store import screening as screen_store
 from qes.store.schema import Stage as StageRow
+
+if TYPE_CHECKING:  # scipy.sparse takes a tenth of a second to import; only annotations here
+    import scipy.sparse as sp
 
 _features_lock = threading.Lock()
 _features: dict[tuple[str, int, str], tuple[str, list[int], sp.csr_matrix]] = {}

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, func, insert, or_, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from qes.records.model import LIST_FIELDS, SCALAR_FIELDS, Author, Origin, Record
+from qes.records.storage import IMPORT_COLUMNS
 from qes.store.schema import Import, RecordRow, Source
 
 _TABLE = RecordRow.__table__
@@ -32,6 +34,23 @@ def record_to_row(record: Record, *, project_id: int, import_id: int) -> dict[st
         raw=record.raw,  # (tag, value) tuples serialise as JSON arrays
     )
     return row
+
+
+def _insert_sql(dialect: Dialect) -> str:
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    return f"INSERT INTO records ({', '.join(IMPORT_COLUMNS)}) VALUES ({', '.join([mark] * len(IMPORT_COLUMNS))})"
+
+
+def insert_values(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Bulk insert of `record_values` tuples: one driver-level executemany in the caller's transaction.
+
+    The ORM's bulk insert would turn each row into bound parameters one value at a time (JSON
+    columns through the serializer); these rows are parameters already. JSON goes as text: SQLite
+    stores JSON as text, and PostgreSQL casts the untyped text parameter psycopg sends to json.
+    """
+    if rows:
+        conn = session.connection()
+        conn.exec_driver_sql(_insert_sql(conn.dialect), list(rows))
 
 
 def row_to_record(row: RecordRow, *, file_name: str = "", source: str = "", fmt: str = "") -> Record:
