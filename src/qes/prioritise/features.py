@@ -12,8 +12,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,10 @@ def document(record: Mapping[str, Any], spec: FeatureSpec) -> str:
 
 
 def matrix(records: Sequence[Mapping[str, Any]], spec: FeatureSpec) -> sp.csr_matrix:
+    # Imported here, not at module level: scikit-learn takes seconds to load and most commands never rank.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     """The feature matrix, one row per record (rows L2-normalised)."""
     texts = [document(r, spec) for r in records]
     if not any(t.strip() for t in texts):

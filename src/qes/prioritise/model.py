@@ -8,16 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import rankdata
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import MultinomialNB
-from sklearn.svm import LinearSVC
 
-Estimator: TypeAlias = LinearSVC | LogisticRegression | MultinomialNB
+# scikit-learn and scipy.stats are imported where a model is fitted: loading them costs seconds,
+# and every `qes` command imports this module through the screening services.
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.svm import LinearSVC
+
+    Estimator: TypeAlias = LinearSVC | LogisticRegression | MultinomialNB
+else:
+    Estimator: TypeAlias = Any
+
+
+def _rankdata(values: Any) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    return np.asarray(rankdata(values))
 
 
 @dataclass(frozen=True)
@@ -48,14 +59,20 @@ def sample_weights(y: np.ndarray, ratio: float) -> np.ndarray:
 
 
 def _svm(spec: ModelSpec) -> Estimator:
+    from sklearn.svm import LinearSVC
+
     return LinearSVC(C=spec.svm_c, loss="squared_hinge", dual="auto", max_iter=5000, random_state=0)
 
 
 def _logistic(spec: ModelSpec) -> Estimator:
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=spec.logistic_c, max_iter=1000, solver="liblinear", random_state=0)
 
 
 def _nb(spec: ModelSpec) -> Estimator:
+    from sklearn.naive_bayes import MultinomialNB
+
     return MultinomialNB(alpha=spec.nb_alpha)
 
 
@@ -63,6 +80,8 @@ CLASSIFIERS: dict[str, Callable[[ModelSpec], Estimator]] = {"svm": _svm, "logist
 
 
 def _score(model: Estimator, X: sp.csr_matrix) -> np.ndarray:
+    from sklearn.naive_bayes import MultinomialNB  # loaded already: the model was fitted
+
     if isinstance(model, MultinomialNB):
         log_p = model.predict_log_proba(X)
         return np.asarray(log_p[:, 1] - log_p[:, 0])
@@ -73,7 +92,7 @@ def scores(X: sp.csr_matrix, labelled: Sequence[int], y: Sequence[int] | np.ndar
     """Relevance scores for every row of X, learnt from the labelled rows (both classes needed)."""
     if spec.ensemble:
         members = [scores(X, labelled, y, member) for member in spec.ensemble]
-        return np.asarray(np.mean([rankdata(m) / len(m) for m in members], axis=0))
+        return np.asarray(np.mean([_rankdata(m) / len(m) for m in members], axis=0))
     rows = np.asarray(labelled, dtype=np.int64)
     target = np.asarray(y, dtype=np.int64)
     if len(rows) == 0 or target.min() == target.max():
@@ -96,7 +115,7 @@ def scores(X: sp.csr_matrix, labelled: Sequence[int], y: Sequence[int] | np.ndar
     if len(parts) == 1:
         return parts[0]
     # Rank-average: the classifiers' scores live on different scales.
-    return np.asarray(np.mean([rankdata(p) / len(p) for p in parts], axis=0))
+    return np.asarray(np.mean([_rankdata(p) / len(p) for p in parts], axis=0))
 
 
 def query_order(s: np.ndarray, spec: ModelSpec, seed: int = 0) -> np.ndarray:

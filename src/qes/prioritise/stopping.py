@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import hypergeom
 
 
 @dataclass(frozen=True)
@@ -97,6 +96,8 @@ def ranked_p_value(labels: Sequence[int], total: int, target: float) -> float:
     valid = relevant_in_pool <= pool
     if not valid.any():
         return 0.0  # H0 would need more relevant records than there are records: it is impossible
+    from scipy.stats import hypergeom  # here: scipy.stats takes seconds to load
+
     p = hypergeom.cdf(last_k[valid], pool[valid], relevant_in_pool[valid], n[valid])
     return float(min(1.0, p.min()))
 
@@ -113,6 +114,8 @@ def sample_p_value(found_before: int, sample: Sequence[int], pool: int, target: 
     relevant_in_pool = _min_relevant(found_before + k, target) - found_before
     if relevant_in_pool > pool:
         return 0.0
+    from scipy.stats import hypergeom
+
     return float(hypergeom.cdf(k, pool, relevant_in_pool, n))
 
 
