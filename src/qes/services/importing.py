@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from qes.errors import Conflict, InputFileError, UserError
 from qes.formats import read_file
 from qes.gcpause import paused_gc
@@ -24,7 +26,7 @@ from qes.services.project import Project
 from qes.store import projects as project_store
 from qes.store.events import log_event
 from qes.store.records import insert_values
-from qes.store.schema import Import
+from qes.store.schema import Import, Source
 
 
 @dataclass
@@ -90,10 +92,13 @@ def import_file(
     display_name: str | None = None,
     on_progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    within: Callable[[Session, Import, Source], None] | None = None,
 ) -> ImportResult:
     """Import every record of `path` as coming from database `source`, or nothing at all.
 
     `workers`: processes that read while this one inserts (None: by file size and cores; 0: none).
+    `within(session, import, source)` runs inside the import's transaction once the records are in,
+    so a caller's own rows (the search log's run) commit or roll back with the file.
     """
     path = Path(path)
     _check_file(path)
@@ -147,6 +152,8 @@ def import_file(
         warnings = list(reader.warnings)
         imp.record_count = count
         imp.warnings = [{"line": w.line, "record": w.record, "message": w.message} for w in warnings]
+        if within is not None:
+            within(session, imp, src)
         if created:
             log_event(
                 session,

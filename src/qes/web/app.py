@@ -19,8 +19,10 @@ from qes import __version__
 from qes.errors import Conflict, NotFound, PermissionDenied, QesError
 from qes.services.project import open_project
 from qes.web import api, api_dedupe, api_screening, pages, pages_dedupe, pages_screening
+from qes.web.api_search import router as search_api_router
 from qes.web.auth import csrf_token, session_secret, signed_in
 from qes.web.jobs import JobRegistry
+from qes.web.pages_search import router as search_pages_router
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -83,6 +85,8 @@ def create_app(project_dir: Path | None = None, *, db: str | None = None) -> Fas
     app.include_router(pages.router)
     app.include_router(pages_dedupe.router)
     app.include_router(pages_screening.router)
+    app.include_router(search_api_router)
+    app.include_router(search_pages_router)
 
     # Sync handlers: Starlette runs them in its thread pool, so the session lookup does not block the loop.
     # Starlette's HTTPException (not FastAPI's subclass) so unknown paths (404) get the same treatment.
