@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: install
-	$(BIN)/qes demo quickstart --project $(DEMO) --if-missing
+	$(BIN)/qes demo reciprocity --project $(DEMO) --if-missing
 	$(BIN)/qes serve --project $(DEMO) --host $(HOST) --port $(PORT)
 
 test: install

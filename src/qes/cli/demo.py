@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -59,3 +59,47 @@ def review000(
         f"{counts['records_excluded']} excluded on titles and abstracts, {counts['dbr_assessed']} full texts assessed, "
         f"{counts['new_studies']} studies included."
     )
+
+
+@demo_app.command("reciprocity")
+@handle_errors
+def reciprocity(
+    project: Annotated[Path, typer.Option("--project", "-p", help="Folder for the demo project.")] = Path("reciprocity"),
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Reuse the folder if it is already a project.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Review 000 rebuilt: screening in numbers, 11 studies, Table 1, the reciprocity codebook and coding (Table 2)."""
+    from qes.demo.reciprocity import build_reciprocity
+
+    demo = build_reciprocity(project, if_missing=if_missing)
+    _report_demo(demo, json_out, "Review 000 (reciprocity)")
+
+
+@demo_app.command("helpful-relationships")
+@handle_errors
+def helpful_relationships(
+    project: Annotated[Path, typer.Option("--project", "-p", help="Folder for the demo project.")] = Path(
+        "helpful-relationships"
+    ),
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Reuse the folder if it is already a project.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Review 001 rebuilt: screening in numbers, 21 studies, Table 1, ten themes, coding, grid, line of argument."""
+    from qes.demo.helpful_relationships import build_helpful_relationships
+
+    demo = build_helpful_relationships(project, if_missing=if_missing)
+    _report_demo(demo, json_out, "Review 001 (helpful relationships)")
+
+
+def _report_demo(demo: Any, json_out: bool, name: str) -> None:
+    if json_out:
+        print_json({k: str(v) if isinstance(v, Path) else v for k, v in demo.__dict__.items()})
+        return
+    if demo.created:
+        console.print(
+            f"{name} in {demo.root}: {demo.studies} studies, {demo.documents} documents, {demo.segments} coded segments.",
+            highlight=False,
+        )
+    else:
+        console.print(f"Using demo project in {demo.root}", highlight=False)
+    console.print(f"Log in as [bold]{demo.email}[/] with password [bold]{demo.password}[/]")

@@ -30,8 +30,12 @@ COMMAND_MODULES = (
     "screen",
     "fulltext",
     "report",
+    "export",
     "rank",
     "search",
+    "extraction",
+    "coding",
+    "synthesis",
 )
 
 

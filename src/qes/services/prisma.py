@@ -4,6 +4,12 @@ Keys are the data names of the PRISMA2020 R package (Haddaway et al. 2022), so t
 that package as well as qes's own diagram. "dbr_" counts are reports of records found in databases
 and registers; "other_" counts are reports found only by other methods (sources of kind "other":
 citation searching, websites, organisations).
+
+Steps done outside qes (a search whose results were never imported, screening done in another tool,
+the previous version of an updated review) can be *recorded*: `record_prisma_numbers` keeps the
+numbers in the project's settings (`prisma_recorded`), they replace the derived ones, and
+`counts["recorded"]` names each recorded key with its note, so the diagram and the methods text
+mark them as recorded rather than derived.
 """
 
 from __future__ import annotations
@@ -14,14 +20,45 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qes.errors import UserError
 from qes.prioritise.stopping import StoppingRule
 from qes.screening.resolve import advances, primary_reason
 from qes.services.project import Project
 from qes.services.protocol import StageInfo
-from qes.services.screening import list_stages_in
+from qes.services.screening import list_stages_in, require_role
 from qes.store import priority as priority_store
+from qes.store import reporting as reporting_store
 from qes.store import screening as screen_store
+from qes.store.events import log_event
 from qes.store.schema import FullText, Import, RecordRow, Source
+
+RECORDED_SETTING = "prisma_recorded"
+# Keys that may be recorded as a number; the list-valued keys take [{"database"|"reason": ..., "n": ...}].
+RECORDABLE_NUMBERS = (
+    "previous_studies",
+    "previous_reports",
+    "database_results",
+    "register_results",
+    "website_results",
+    "organisation_results",
+    "citations_results",
+    "duplicates",
+    "excluded_automatic",
+    "excluded_other",
+    "records_screened",
+    "records_excluded",
+    "dbr_sought_reports",
+    "dbr_notretrieved_reports",
+    "other_sought_reports",
+    "other_notretrieved_reports",
+    "dbr_assessed",
+    "other_assessed",
+    "new_studies",
+    "new_reports",
+    "total_studies",
+    "total_reports",
+)
+RECORDABLE_LISTS = {"database_specific_results": "database", "dbr_excluded": "reason", "other_excluded": "reason"}
 
 
 def _record_kinds(session: Session, project_id: int) -> tuple[dict[int, set[str]], Counter[str], Counter[str], dict[str, int]]:
@@ -55,6 +92,82 @@ def _is_other(kinds: dict[int, set[str]], record_id: int) -> bool:
 
 
 def prisma_counts(project: Project) -> dict[str, Any]:
+    """The flow counts: derived from the project, then any recorded numbers in their place (marked)."""
+    with project.store.read() as session:
+        recorded = reporting_store.project_setting(session, project.id, RECORDED_SETTING) or {}
+    counts = _derived_counts(project)
+    values: dict[str, Any] = recorded.get("values", {})
+    notes: dict[str, str] = recorded.get("notes", {})
+    counts.update(values)
+    # Totals follow the previous version unless they were recorded themselves.
+    if "total_studies" not in values:
+        counts["total_studies"] = counts["new_studies"] + counts["previous_studies"]
+    if "total_reports" not in values:
+        counts["total_reports"] = counts["new_reports"] + counts["previous_reports"]
+    counts["recorded"] = {key: notes.get(key, "") for key in values}
+    return counts
+
+
+def record_prisma_numbers(project: Project, numbers: dict[str, Any], *, note: str, clear: bool = False) -> dict[str, Any]:
+    """Record numbers for steps done outside qes (or the previous version); `None` forgets a key.
+
+    `note` says where each number comes from ("searches run in November 2013; records not kept").
+    Only an owner or adjudicator may record numbers (they change what the published diagram says).
+    `clear` forgets every recorded number first. One event, `prisma.record`, in the same transaction.
+    """
+    checked = {key: _checked_number(key, value) for key, value in numbers.items()}
+    if not note.strip() and any(v is not None for v in checked.values()):
+        raise UserError("a recorded PRISMA number needs a note saying where it comes from (--note)")
+    with project.store.transaction() as session:
+        require_role(session, project.id, project.actor, ("owner", "adjudicator"), "record PRISMA numbers")
+        current = {} if clear else dict(reporting_store.project_setting(session, project.id, RECORDED_SETTING) or {})
+        values = dict(current.get("values", {}))
+        notes = dict(current.get("notes", {}))
+        for key, value in checked.items():
+            if value is None:
+                values.pop(key, None)
+                notes.pop(key, None)
+            else:
+                values[key] = value
+                notes[key] = note.strip()
+        reporting_store.set_project_setting(session, project.id, RECORDED_SETTING, {"values": values, "notes": notes})
+        log_event(
+            session,
+            project_id=project.id,
+            actor=project.actor,
+            action="prisma.record",
+            entity="project",
+            entity_id=project.id,
+            data={"numbers": checked, "clear": clear},
+            why=note.strip(),
+        )
+    return {"values": values, "notes": notes}
+
+
+def _checked_number(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if key in RECORDABLE_LISTS:
+        label = RECORDABLE_LISTS[key]
+        if not isinstance(value, list) or not all(isinstance(v, dict) and label in v and "n" in v for v in value):
+            raise UserError(f"{key}: expected a list of {{{label!r}: ..., 'n': ...}}")
+        return [{label: str(v[label]), "n": _count(key, v["n"])} for v in value]
+    if key not in RECORDABLE_NUMBERS:
+        raise UserError(f"{key}: not a PRISMA count qes records (one of {', '.join(RECORDABLE_NUMBERS)})")
+    return _count(key, value)
+
+
+def _count(key: str, value: Any) -> int:
+    try:
+        n = int(str(value).replace(",", ""))
+    except ValueError:
+        raise UserError(f"{key}: {value!r} is not a whole number") from None
+    if n < 0:
+        raise UserError(f"{key}: {n} is negative")
+    return n
+
+
+def _derived_counts(project: Project) -> dict[str, Any]:
     with project.store.read() as session:
         stages = list_stages_in(session, project)
         criteria = {c.code: c.text for c in screen_store.list_criteria(session, project.id)}
@@ -62,6 +175,9 @@ def prisma_counts(project: Project) -> dict[str, Any]:
         statuses = dict(session.execute(select(RecordRow.id, RecordRow.status).where(RecordRow.project_id == project.id)).all())
         outcomes = {s.name: screen_store.stage_outcomes(session, s.id) for s in stages}
         stops = stop_records(session, project.id)
+        # Once extraction has begun, the studies table says how many studies the included reports are.
+        studies = reporting_store.count_studies(session, project.id)
+        study_reports = len(reporting_store.study_record_ids(session, project.id))
         not_retrieved = set(
             session.scalars(
                 select(FullText.record_id).where(FullText.project_id == project.id, FullText.status == "not_retrieved")
@@ -88,7 +204,8 @@ def prisma_counts(project: Project) -> dict[str, Any]:
         included = {rid for rid, o in outcomes[last.name].items() if advances(o.decision, last.rules)}
     dbr_sought = {r for r in sought if not _is_other(kinds, r)}
     other_sought = sought - dbr_sought
-    new_reports = len(included)
+    new_reports = max(len(included), study_reports) if studies else len(included)
+    new_studies = studies or len(included)
 
     def reasons(other: bool) -> list[dict[str, Any]]:
         return [
@@ -117,9 +234,9 @@ def prisma_counts(project: Project) -> dict[str, Any]:
         "dbr_excluded": reasons(False),
         "other_assessed": len(other_sought - not_retrieved),
         "other_excluded": reasons(True),
-        "new_studies": new_reports,
+        "new_studies": new_studies,
         "new_reports": new_reports,
-        "total_studies": new_reports,
+        "total_studies": new_studies,
         "total_reports": new_reports,
         "stages": {s.name: _stage_counts(s, outcomes[s.name]) for s in stages},
         "automation": stops,
@@ -158,11 +275,13 @@ def _entering(stage: StageInfo, stages: list[StageInfo], outcomes: dict[str, dic
     return {rid for rid, o in outcomes[previous.name].items() if advances(o.decision, previous.rules)}
 
 
-def _stage_counts(stage: StageInfo, outcomes: dict[int, Any]) -> dict[str, int]:
+def _stage_counts(stage: StageInfo, outcomes: dict[int, Any]) -> dict[str, Any]:
     counts = Counter(o.decision for o in outcomes.values())
     return {
+        "kind": stage.kind,
         "resolved": sum(counts.values()),
         "include": counts["include"],
         "exclude": counts["exclude"],
         "maybe": counts["maybe"],
+        "excluded_automatic": sum(1 for o in outcomes.values() if o.method == "automation"),
     }

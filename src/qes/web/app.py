@@ -19,10 +19,18 @@ from qes import __version__
 from qes.errors import Conflict, NotFound, PermissionDenied, QesError
 from qes.services.project import open_project
 from qes.web import api, api_dedupe, api_screening, pages, pages_dedupe, pages_screening
+from qes.web.api_coding import router as coding_api
+from qes.web.api_extraction import router as extraction_api
+from qes.web.api_reports import router as reports_api
 from qes.web.api_search import router as search_api_router
+from qes.web.api_synthesis import router as synthesis_api
 from qes.web.auth import csrf_token, session_secret, signed_in
 from qes.web.jobs import JobRegistry
+from qes.web.pages_coding import router as coding_pages
+from qes.web.pages_extraction import router as extraction_pages
+from qes.web.pages_reports import router as reports_pages
 from qes.web.pages_search import router as search_pages_router
+from qes.web.pages_synthesis import router as synthesis_pages
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -87,6 +95,14 @@ def create_app(project_dir: Path | None = None, *, db: str | None = None) -> Fas
     app.include_router(pages_screening.router)
     app.include_router(search_api_router)
     app.include_router(search_pages_router)
+    app.include_router(extraction_api)
+    app.include_router(extraction_pages)
+    app.include_router(coding_api)
+    app.include_router(coding_pages)
+    app.include_router(reports_api)
+    app.include_router(reports_pages)
+    app.include_router(synthesis_api)
+    app.include_router(synthesis_pages)
 
     # Sync handlers: Starlette runs them in its thread pool, so the session lookup does not block the loop.
     # Starlette's HTTPException (not FastAPI's subclass) so unknown paths (404) get the same treatment.

@@ -1,0 +1,1 @@
+"""Synthesis: the themes × studies matrix, the translation grid, GRADE-CERQual, tabulations (pure)."""
