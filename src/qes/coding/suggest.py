@@ -17,9 +17,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 Method = Literal["bm25", "tfidf"]
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -49,14 +48,24 @@ class Suggestion:
         return {"code": self.key, "name": self.name, "score": round(self.score, 4), "why": list(self.why)}
 
 
+@cache
+def _stop_words() -> frozenset[str]:
+    # scikit-learn's English list, loaded on first use: importing scikit-learn takes about a second,
+    # and every `qes` command imports this module through the coding services.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 def words(text: str) -> list[str]:
     """The normalised words of ``text`` (no stemming)."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     out = []
+    stop = _stop_words()
     for token in _WORD.findall(folded):
         token = re.sub(r"['’]s$", "", token).replace("’", "'")
-        if len(token) > 1 and token not in ENGLISH_STOP_WORDS:
+        if len(token) > 1 and token not in stop:
             out.append(token)
     return out
 
