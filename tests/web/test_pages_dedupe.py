@@ -67,7 +67,7 @@ def test_page_before_any_run(web_project: Path, duplicates_csv: Path) -> None:
     with TestClient(create_app(_imported(web_project, duplicates_csv))) as client:
         _sign_in(client, OWNER)
         page = client.get("/dedupe").text
-        assert '<a href="/dedupe">Duplicates</a>' in page and "Find duplicates" in page
+        assert '<a href="/dedupe" aria-current="page">Duplicates</a>' in page and "Find duplicates" in page
         assert "No pairs to review" in page and "No duplicate groups" in page
         assert 'id="duplicates-removed">0<' in page and "0 pairs left" in page
 

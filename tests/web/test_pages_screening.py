@@ -55,7 +55,7 @@ def test_screening_page_shows_one_record_escaped_and_highlighted(project: Path) 
         assert r.status_code == 303 and r.headers["location"] == f"/screening/{TA}"
         page = client.get(f"/screening/{TA}").text
         for link in ("/screening", "/conflicts", "/fulltexts"):
-            assert f'<a href="{link}">' in page
+            assert f'<a href="{link}">' in page or f'<a href="{link}" aria-current="page">' in page
         assert 'aria-current="page"' in page and "Agreement at title-abstract" in page
         assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page
         assert "<b>trade</b>" not in page and "&lt;b&gt;trade&lt;/b&gt;" in page

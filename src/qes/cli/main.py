@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "records",
     "users",
     "serve",
+    "team",
     "demo",
     "dedupe",
     "protocol",

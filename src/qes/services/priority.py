@@ -9,9 +9,13 @@ kept in memory; a refresh is then one fit and one scoring pass (benchmarks/scree
 from __future__ import annotations
 
 import hashlib
+import logging
+import multiprocessing
+import os
+import sys
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +25,9 @@ from sqlalchemy.orm import Session
 from qes.prioritise.features import matrix
 from qes.prioritise.presets import get_preset
 from qes.prioritise.rank import rank
-from qes.services.project import Project
+from qes.services.project import Project, ProjectConfig
 from qes.services.screening import SCREENING_ROLES, locate, require_role, stage_rows
+from qes.store import Store
 from qes.store import priority as priority_store
 from qes.store import screening as screen_store
 from qes.store.schema import Stage as StageRow
@@ -143,7 +148,73 @@ def top_records(project: Project, stage_name: str | None, reviewer: str, n: int 
 
 # --- background refresh ------------------------------------------------------------------------------
 
+log = logging.getLogger(__name__)
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qes-ranking")
+# The web server fits models in a child process: TF-IDF and the classifiers hold the GIL for seconds
+# (27 s for a 50,000-record stage's first features), which would stall every request of the server.
+_child: ProcessPoolExecutor | None = None
+_child_stores: dict[str, Store] = {}
+_child_waiting: dict[tuple[str, int, str, str], Future[Any]] = {}
+
+
+def refresh_in_child_process() -> None:
+    """From now on, run this process's refreshes in one separate worker process (`qes serve` calls it)."""
+    global _child
+    if _child is None:
+        # Niced: the fitting is background work and must leave the CPU to the requests on a small server.
+        _child = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_child_setup)
+
+
+def _child_setup() -> None:
+    """In the child: lower priority, and die with the server (Linux), so no fit outlives a killed server."""
+    os.nice(10)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the server died before the line above ran
+            os._exit(0)
+
+
+def stop_child_process() -> None:
+    """End the child at once (the server is stopping): a fit in progress is lost, and redone by the next decision."""
+    global _child
+    if _child is not None:
+        for process in list(getattr(_child, "_processes", {}).values()):
+            process.kill()  # the waiting thread's future then fails, so nothing waits at exit
+        _child.shutdown(wait=False, cancel_futures=True)
+        _child = None
+
+
+def _submit_to_child(child: ProcessPoolExecutor, key: tuple[str, int, str, str], args: tuple[Any, ...]) -> None:
+    """Queue the refresh in the child unless one for the same key is still waiting there (they merge).
+
+    Nothing here waits for the child, so stopping the server never hangs on a fit in progress.
+    """
+    with _pending_lock:
+        waiting = _child_waiting.get(key)
+        if waiting is not None and not waiting.running() and not waiting.done():
+            return
+        future = child.submit(_refresh_there, *args)
+        _child_waiting[key] = future
+    future.add_done_callback(_child_finished)
+
+
+def _child_finished(future: Future[Any]) -> None:
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.warning("refreshing a ranking in the child process failed: %s", exc)
+
+
+def _refresh_there(config: ProjectConfig, url: str, project_id: int, actor: str, stage_name: str | None, reviewer: str) -> None:
+    """In the child process: the same two refreshes, on its own store (kept open, and its feature cache warm)."""
+    store = _child_stores.get(url) or _child_stores.setdefault(url, Store(url))
+    project = Project(config, store, project_id, actor)
+    refresh_ranking(project, stage_name, reviewer)
+    refresh_ranking(project, stage_name, "")
+
+
 _pending_lock = threading.Lock()
 _pending: dict[tuple[str, int, str, str], Future[Any]] = {}
 _unfinished: set[Future[Any]] = set()  # queued or running: what wait_idle waits for
@@ -160,6 +231,10 @@ def schedule_refresh(project: Project, stage_name: str | None, reviewer: str) ->
         def work() -> None:
             with _pending_lock:
                 _pending.pop(key, None)
+            child = _child
+            if child is not None:
+                _submit_to_child(child, key, (project.config, project.store.url, project.id, project.actor, stage_name, reviewer))
+                return
             refresh_ranking(project, stage_name, reviewer)
             refresh_ranking(project, stage_name, "")
 

@@ -11,9 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from qes.errors import NotFound, UserError
 from qes.services.project import Project
 from qes.store import Store
+from qes.store import team as team_store
 from qes.store import users as user_store
 from qes.store.events import log_event
-from qes.store.schema import ROLES
+from qes.store.schema import ROLES, utcnow
 
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -61,6 +62,8 @@ def add_user(
         else:
             if hashed:
                 user.password_hash = hashed
+                # A new password ends every session: whoever knew the old one is signed out everywhere.
+                team_store.revoke_sessions(session, utcnow(), user_id=user.id)
             if name:
                 user.name = name
             action = "user.update"

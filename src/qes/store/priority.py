@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qes.store.schema import Ranking, RecordRow, ScreeningDecision, ScreeningOutcome, Stage, StagePriority, utcnow
@@ -150,18 +150,70 @@ def stopped_stages(session: Session, project_id: int) -> list[tuple[str, StagePr
     return [(name, row) for name, row in rows]
 
 
+# Serving orders decoded once per process: a stage's order is read on every "next record", and decoding a
+# 50,000-record ranking (or drawing the random permutation) costs more than the rest of the request.
+# Keys hold what changes the order (the ranking row's time; the record set's count, max and sum of ids).
+_ORDERS: dict[tuple[Any, ...], list[int]] = {}
+_ORDERS_KEPT = 64
+
+
+def _remember(key: tuple[Any, ...], make: Any) -> list[int]:
+    order = _ORDERS.get(key)
+    if order is None:
+        order = make()
+        if len(_ORDERS) >= _ORDERS_KEPT:
+            _ORDERS.pop(next(iter(_ORDERS)))
+        _ORDERS[key] = order
+    return order
+
+
+def _ranking_version(session: Session, stage_id: int, reviewer: str) -> tuple[int, Any] | None:
+    row = session.execute(
+        select(Ranking.id, Ranking.computed_at).where(Ranking.stage_id == stage_id, Ranking.reviewer == reviewer)
+    ).first()
+    return (int(row[0]), row[1]) if row else None
+
+
 def serving_order(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str) -> list[int]:
-    """The order a stage is served in to `reviewer`: [] means record id order.
+    """The order a stage is served in to `reviewer` (records not in it come after, in id order; [] = id order).
 
     priority: the reviewer's ranking (else the team's, else none yet); random: a fixed permutation of
     the stage's records (the random sample of the strict stopping test); file: record id order.
     """
     settings = get_priority(session, stage.id)
     mode = settings.order if settings else "priority"
+    url = str(session.get_bind().engine.url)
+
+    def record_set() -> tuple[Any, ...]:
+        ids = stage_records(project_id, stage, previous).subquery()
+        column = ids.c[0]
+        signature = tuple(session.execute(select(func.count(), func.max(column), func.sum(column))).one())
+        return (url, stage.id, previous.id if previous else None, signature)
+
+    def id_order() -> list[int]:
+        # SQLite walks the id index for "ORDER BY id LIMIT 1" ([] says so). PostgreSQL's planner instead
+        # filters and sorts the whole stage (120 ms at 50,000 records), so it gets the ids as an explicit
+        # order, walked in chunks like a ranking (the record set's signature costs a few ms).
+        if session.get_bind().dialect.name == "sqlite":
+            return []
+        return _remember(("file", *record_set()), lambda: stage_record_ids(session, project_id, stage, previous))
+
     if mode == "file":
-        return []
+        return id_order()
     if mode == "random":
-        ids = np.asarray(stage_record_ids(session, project_id, stage, previous), dtype=np.int64)
-        return [int(i) for i in np.random.default_rng(stage.id).permutation(ids)]
-    row = load_ranking(session, stage.id, reviewer) or load_ranking(session, stage.id, "")
-    return [int(i) for i in ranking_order(row)] if row is not None else []
+
+        def permutation() -> list[int]:
+            found = np.asarray(stage_record_ids(session, project_id, stage, previous), dtype=np.int64)
+            return [int(i) for i in np.random.default_rng(stage.id).permutation(found)]
+
+        return _remember(("random", *record_set()), permutation)
+    for who in (reviewer, ""):
+        version = _ranking_version(session, stage.id, who)
+        if version is not None:
+
+            def decoded(who: str = who) -> list[int]:
+                row = load_ranking(session, stage.id, who)
+                return [int(i) for i in ranking_order(row)] if row is not None else []
+
+            return _remember((url, "ranking", stage.id, who, version), decoded)
+    return id_order()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel
 
+from qes.services.jobs import recent_jobs
 from qes.services.records import get_record, list_records
+from qes.services.sessions import end_all_sessions
 from qes.services.status import project_status
-from qes.services.users import authenticate, role_of
-from qes.web.auth import SignedIn, require_api_user, require_writer
+from qes.web.auth import SignedIn, check_api_origin, require_api_user, require_writer, sign_in, sign_out
 
 router = APIRouter(prefix="/api", tags=["api"])
 User = Annotated[SignedIn, Depends(require_api_user)]
@@ -25,21 +24,25 @@ class Login(BaseModel):
 
 @router.post("/login")
 def login(body: Login, request: Request) -> dict[str, Any]:
-    """Start a session (cookie). The only route that needs none."""
-    project = request.app.state.project
-    user = authenticate(project.store, body.email.strip().lower(), body.password)
-    role = role_of(project.store, project.id, user.id) if user else None
-    if user is None or role is None:
-        raise HTTPException(401, "wrong e-mail or password, or not a member of this project")
-    request.session.clear()
-    request.session["user_id"] = user.id
+    """Start a session (cookie). Needs none. After 5 failures an account is locked for a while (429, Retry-After)."""
+    check_api_origin(request)
+    user, role = sign_in(request, body.email, body.password)
     return {"email": user.email, "name": user.name, "role": role}
 
 
 @router.post("/logout")
 def logout(request: Request, user: User) -> dict[str, bool]:
-    request.session.clear()
+    """End this session on the server (the cookie stops working everywhere it was copied)."""
+    sign_out(request)
     return {"signed_out": True}
+
+
+@router.post("/logout-everywhere")
+def logout_everywhere(request: Request, user: User) -> dict[str, int]:
+    """End every session of the signed-in person, this one included."""
+    ended = end_all_sessions(user.project.store, user.id)
+    request.session.clear()
+    return {"sessions_ended": ended}
 
 
 @router.get("/me")
@@ -65,15 +68,6 @@ def record(record_id: int, user: User) -> dict[str, Any]:
     return get_record(user.project, record_id).to_json()
 
 
-def save_upload(upload: UploadFile) -> Path:
-    """The upload in a temporary file (imports stream from disk, never from memory)."""
-    suffix = Path(upload.filename or "upload").suffix[:10]
-    with tempfile.NamedTemporaryFile(delete=False, prefix="qes-upload-", suffix=suffix) as out:
-        while chunk := upload.file.read(1 << 20):
-            out.write(chunk)
-    return Path(out.name)
-
-
 @router.post("/imports")
 def start_import(
     request: Request,
@@ -83,18 +77,21 @@ def start_import(
     searched: Annotated[str, Form()] = "",
     again: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
-    """Start importing an export file; poll GET /api/jobs/{job} for progress and the result."""
+    """Start importing an export file (at most 200 MB by default; 413 over it, 415 if no reader recognises it);
+    poll GET /api/jobs/{job} for progress and the result."""
     require_writer(user)
-    path = save_upload(file)
-    job = request.app.state.jobs.start_import(
-        user.project, path, file_name=Path(file.filename or "upload").name, source=source, searched=searched, again=again
-    )
+    job = request.app.state.jobs.start_import(user.project, file, source=source, searched=searched, again=again)
     return job.to_json()
+
+
+@router.get("/jobs")
+def jobs(request: Request, user: User, limit: int = 20) -> list[dict[str, Any]]:
+    """The project's latest background jobs (imports, ranking refreshes), newest first."""
+    web_jobs = request.app.state.jobs
+    return [web_jobs.view(info).to_json() for info in recent_jobs(user.project, max(1, min(limit, 200)))]
 
 
 @router.get("/jobs/{job_id}")
 def job(job_id: int, request: Request, user: User) -> dict[str, Any]:
-    found = request.app.state.jobs.get(job_id)
-    if found is None:
-        raise HTTPException(404, f"no job {job_id}")
-    return found.to_json()
+    """A job's status (queued | running | done | failed), progress (records read), result or error."""
+    return request.app.state.jobs.get(user.project, job_id).to_json()

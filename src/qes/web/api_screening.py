@@ -11,7 +11,7 @@ import logging
 from concurrent.futures import Future
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
@@ -125,9 +125,12 @@ async def _body(request: Request) -> dict[str, Any]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def read_upload(upload: UploadFile) -> bytes:
-    """The upload's bytes, never more than one byte over the service's limit (the service refuses those)."""
-    return upload.file.read(fulltexts.MAX_BYTES + 1)
+def read_upload(upload: UploadFile, limit: int = fulltexts.MAX_BYTES) -> bytes:
+    """The upload's bytes: 413 over `limit` (the server's --max-pdf-mb; the service refuses more than its own)."""
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"{upload.filename or 'the upload'}: over the {limit // 2**20} MB limit for a full text")
+    return data
 
 
 @router.get("/protocol")
@@ -234,10 +237,10 @@ def fulltext(record_id: int, user: User) -> dict[str, Any]:
 
 
 @router.post("/fulltexts/{record_id}")
-def attach(record_id: int, user: User, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    """Attach a PDF (multipart field "file") as the record's full text; its text is kept page by page."""
+def attach(record_id: int, request: Request, user: User, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    """Attach a PDF (multipart field "file", 100 MB at most by default) as the full text; its text is kept by page."""
     require_writer(user)
-    data = read_upload(file)
+    data = read_upload(file, request.app.state.settings.limits.pdfs)
     return fulltexts.attach(user.project, record_id, data, file_name=file.filename or "upload.pdf", actor=user.email).__dict__
 
 

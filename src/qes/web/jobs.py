@@ -1,89 +1,92 @@
-"""Imports started from the web run in a background thread; pages poll their progress.
+"""The web's view of background jobs: imports are queued in the database (`qes.services.jobs`) and run
+by the `JobRunner` of whichever server process claims them; pages and the API poll their progress.
 
-A job holds only what the progress fragment and the API show. Jobs live in memory: they are
-the web's view of work in progress; what was imported is in the store (and its event log).
+`state` is what the progress fragment shows (running until the job is done or failed, so a queued
+job reads as started); `status` is the queue's own word (queued | running | done | failed).
 """
 
 from __future__ import annotations
 
-import itertools
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qes.errors import QesError
-from qes.services.importing import import_file
+from fastapi import UploadFile
+
+from qes.services import jobs
+from qes.services.jobs import JobInfo, JobRunner
 from qes.services.project import Project
+from qes.web.uploads import save_import_upload
 
 
-@dataclass
-class ImportJob:
+@dataclass(frozen=True)
+class JobView:
     id: int
+    kind: str
     file: str
     source: str
-    user: str
-    state: str = "running"  # running | done | failed
-    records_read: int = 0
-    result: dict[str, Any] | None = None
-    error: str = ""
-    started: float = field(default_factory=time.time)
-    finished: float | None = None
+    status: str
+    records_read: int
+    result: dict[str, Any] | None
+    error: str
+    attempts: int
+
+    @property
+    def state(self) -> str:
+        return self.status if self.status in jobs.FINAL else "running"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "job": self.id,
+            "kind": self.kind,
             "file": self.file,
             "source": self.source,
             "state": self.state,
+            "status": self.status,
             "records_read": self.records_read,
             "result": self.result,
             "error": self.error,
+            "attempts": self.attempts,
         }
 
 
-class JobRegistry:
-    def __init__(self) -> None:
-        self._jobs: dict[int, ImportJob] = {}
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
+class WebJobs:
+    """The server process's job runner and the views the pages show."""
 
-    def get(self, job_id: int) -> ImportJob | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+    def __init__(self, project: Project, import_limit: int) -> None:
+        self.runner = JobRunner(project)
+        self.import_limit = import_limit
 
-    def start_import(
-        self, project: Project, upload: Path, *, file_name: str, source: str, searched: str | None, again: bool
-    ) -> ImportJob:
-        with self._lock:
-            job = ImportJob(next(self._ids), file_name, source, project.actor)
-            self._jobs[job.id] = job
+    def view(self, info: JobInfo) -> JobView:
+        progress = max(info.progress, self.runner.live_progress.get(info.id, 0))
+        if info.status == "done" and info.result and "imported" in info.result:
+            progress = int(info.result["imported"])
+        args = info.args
+        return JobView(
+            info.id,
+            info.kind,
+            args.get("file_name", ""),
+            args.get("source", ""),
+            info.status,
+            progress,
+            info.result,
+            info.error,
+            info.attempts,
+        )
 
-        def progress(n: int) -> None:
-            job.records_read += n
+    def start_import(self, project: Project, upload: UploadFile, *, source: str, searched: str, again: bool) -> JobView:
+        """Save the upload (size and content checked), queue its import, wake this process's runner."""
+        path, _ = save_import_upload(upload, jobs.uploads_dir(project), self.import_limit)
+        args = {
+            "upload": path.name,
+            "file_name": Path(upload.filename or "upload").name,
+            "source": source,
+            "searched": searched,
+            "again": again,
+        }
+        info = jobs.enqueue(project, "import", args)
+        self.runner.wake()
+        return self.view(info)
 
-        def run() -> None:
-            try:
-                result = import_file(
-                    project,
-                    upload,
-                    source=source,
-                    searched=searched or None,
-                    again=again,
-                    display_name=file_name,
-                    on_progress=progress,
-                )
-                job.result = result.to_json()
-                job.records_read = result.imported
-                job.state = "done"
-            except QesError as exc:
-                job.error, job.state = str(exc), "failed"
-            except Exception as exc:  # shown to the user; the server keeps running
-                job.error, job.state = f"internal error: {type(exc).__name__}: {exc}", "failed"
-            finally:
-                job.finished = time.time()
-                upload.unlink(missing_ok=True)
-
-        threading.Thread(target=run, name=f"qes-import-{job.id}", daemon=True).start()
-        return job
+    def get(self, project: Project, job_id: int) -> JobView:
+        return self.view(jobs.get_job(project, job_id))

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from qes.services.records import get_record, list_records
+from qes.services.sessions import end_all_sessions
 from qes.services.status import project_status
-from qes.services.users import authenticate, role_of
-from qes.web.api import save_upload
-from qes.web.auth import SignedIn, check_csrf, csrf_token, require_writer, safe_next, signed_in
+from qes.web.auth import (
+    LoginRefused,
+    SignedIn,
+    check_csrf,
+    csrf_token,
+    require_page_user,
+    require_writer,
+    safe_next,
+    sign_in,
+    sign_out,
+    signed_in,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 
 
-def page_user(request: Request) -> SignedIn:
-    user = signed_in(request)
-    if user is None:
-        raise HTTPException(401, "sign in first")
-    return user
-
-
-User = Annotated[SignedIn, Depends(page_user)]
+User = Annotated[SignedIn, Depends(require_page_user)]
 
 
 def render(request: Request, name: str, user: SignedIn | None, **context: Any) -> HTMLResponse:
@@ -36,6 +38,8 @@ def render(request: Request, name: str, user: SignedIn | None, **context: Any) -
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
+    if request.app.state.settings.single_user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)  # nobody signs in in single-user mode
     return render(request, "login.html", None, next=safe_next(next), error="")
 
 
@@ -48,15 +52,14 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     check_csrf(request, csrf)
-    project = request.app.state.project
-    user = authenticate(project.store, email.strip().lower(), password)
-    role = role_of(project.store, project.id, user.id) if user else None
-    if user is None or role is None:
-        response = render(request, "login.html", None, next=safe_next(next), error="Wrong e-mail or password, or not a member.")
-        response.status_code = 401
+    try:
+        sign_in(request, email, password)
+    except LoginRefused as refused:
+        message = "Wrong e-mail or password, or not a member." if refused.status == 401 else refused.message.capitalize() + "."
+        response = render(request, "login.html", None, next=safe_next(next), error=message)
+        response.status_code = refused.status
+        response.headers.update(refused.headers)
         return response
-    request.session.clear()
-    request.session["user_id"] = user.id
     return RedirectResponse(safe_next(next), status_code=303)
 
 
@@ -72,6 +75,15 @@ def logout_form(request: Request) -> Response:
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
+    sign_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/logout/everywhere")
+def logout_everywhere(request: Request, user: User, csrf: Annotated[str, Form()] = "") -> Response:
+    """End every session of this person (other browsers, a lost laptop), this one included."""
+    check_csrf(request, csrf)
+    end_all_sessions(user.project.store, user.id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -98,19 +110,15 @@ def import_upload(
 ) -> Response:
     check_csrf(request, csrf)
     require_writer(user)
-    path = save_upload(file)
-    job = request.app.state.jobs.start_import(
-        user.project, path, file_name=Path(file.filename or "upload").name, source=source, searched=searched, again=again
-    )
+    job = request.app.state.jobs.start_import(user.project, file, source=source, searched=searched, again=again)
     return render(request, "_job.html", user, job=job)
 
 
 @router.get("/import/jobs/{job_id}")
 def import_progress(job_id: int, request: Request, user: User) -> Response:
-    job = request.app.state.jobs.get(job_id)
-    if job is None:
-        raise HTTPException(404, f"no import job {job_id}")
-    return render(request, "_job.html", user, job=job)
+    job = request.app.state.jobs.get(user.project, job_id)
+    # Polled by the import page (a fragment); opened as a link, the whole import page with the job in it.
+    return render(request, "_job.html" if request.headers.get("hx-request") else "import.html", user, job=job)
 
 
 @router.get("/records")

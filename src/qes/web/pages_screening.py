@@ -392,9 +392,15 @@ def fulltext_page(record_id: int, request: Request, user: User, stage: str = "")
     here = _back_to(record_id, current.name if current else "")
     screening: dict[str, Any] = {}
     next_id = None
+    not_yet = ""
     if current is not None:
         error, last = (flash.get("error"), flash.get("last")) if flash else (None, None)
-        screening = _item_context(user, current, record_id, plain=True, back=here, error=error, last=last)
+        try:
+            screening = _item_context(user, current, record_id, plain=True, back=here, error=error, last=last)
+        except Conflict as exc:  # not at the full-text stage (yet): the record and its PDF still show, with why
+            screening, current = {}, None
+            not_yet = f"Not at the full-text stage: {exc}. Screening decides its full text once it is included."
+    if current is not None:
         if form := _flash_form(flash):
             screening["form"] = form
         if user.can_write:
@@ -411,6 +417,7 @@ def fulltext_page(record_id: int, request: Request, user: User, stage: str = "")
         screening_shown=bool(screening),
         next_id=next_id,
         page_notice=notice.get("notice", ""),
+        not_at_stage=not_yet,
         page_error=notice.get("error", ""),
     )
 
@@ -430,7 +437,7 @@ def fulltext_attach(
 ) -> Response:
     check_csrf(request, csrf)
     require_writer(user)
-    data = read_upload(file)
+    data = read_upload(file, request.app.state.settings.limits.pdfs)
     try:
         info = fulltexts.attach(user.project, record_id, data, file_name=file.filename or "upload.pdf", actor=user.email)
     except UserError as exc:
