@@ -20,8 +20,8 @@ from qes.search.builder import FIELD_CHOICES, THESAURUS_CHOICES, BuilderBlock, B
 from qes.services import search_log as log_service
 from qes.services import strategies as service
 from qes.services.importing import import_reports
-from qes.web.auth import SignedIn, check_csrf, require_writer
-from qes.web.pages import User, page_user, render
+from qes.web.auth import SignedIn, check_csrf, require_page_user, require_writer
+from qes.web.pages import User, render
 
 router = APIRouter(include_in_schema=False)
 MAX_BLOCKS, MAX_ITEMS = 30, 60  # a form larger than any strategy is refused, not parsed
@@ -106,7 +106,7 @@ def search_page(request: Request, user: User, edit: str = "", version: int | Non
 @router.post("/search/builder")
 async def builder(request: Request) -> Response:
     """A builder button (`op`): the builder re-rendered with one block or item more or less."""
-    user = await run_in_threadpool(page_user, request)
+    user = await run_in_threadpool(require_page_user, request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     state = apply(state_from_form(form), str(form.get("op", "")))
@@ -122,7 +122,7 @@ async def builder(request: Request) -> Response:
 @router.post("/search/translations")
 async def translations(request: Request) -> Response:
     """The translations panel for the builder as it stands (posted as the user types)."""
-    user = await run_in_threadpool(page_user, request)
+    user = await run_in_threadpool(require_page_user, request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     syntax = _syntax(form.get("syntax"))
@@ -133,7 +133,7 @@ async def translations(request: Request) -> Response:
 @router.post("/search")
 async def save(request: Request) -> Response:
     """Save the builder's strategy (written in the chosen syntax) or a pasted text as the next version."""
-    user: SignedIn = await run_in_threadpool(page_user, request)
+    user: SignedIn = await run_in_threadpool(require_page_user, request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     require_writer(user)
