@@ -212,6 +212,16 @@ def test_the_prisma_identification_box_comes_from_the_log_once_every_search_has_
     assert [entry["n"] for entry in counted["database_specific_results"]] == [3]
 
 
+def test_the_appendix_keeps_typed_html_and_emphasis_as_text(project: Project) -> None:
+    """Markdown passes raw HTML through, and the appendix is pasted into manuscripts rendered as HTML."""
+    _psycinfo(project, notes="<script>alert(1)</script> *not* emphasis", limits="<b>English</b>")
+    appendix = log.prisma_s_appendix(project)
+    assert "<script>" not in appendix and "<b>" not in appendix
+    assert r"- Notes: \<script\>alert(1)\</script\> \*not\* emphasis" in appendix
+    assert r"- Limits: \<b\>English\</b\>" in appendix
+    assert "```\n" + OVID_AS_RUN + "\n```" in appendix  # the strategy, fenced, stays exactly as run
+
+
 def test_an_empty_log(project: Project) -> None:
     assert log.search_log_table(project).rows == ()
     assert "No searches have been logged yet." in log.prisma_s_appendix(project)

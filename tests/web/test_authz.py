@@ -3,8 +3,8 @@
 Two projects share one database, SQLite and PostgreSQL (`team_setup.two_projects`). For every method × path:
 anonymous → 401 (API) or a redirect to the sign-in page; each role → 403 exactly when the policy
 table (`qes.web.policy.POLICY`, which must list every route) says its role is below the minimum;
-the other project's ids → 404, never its data, and nothing changes in it; and at the blind stage
-no one but Ana sees Ana's unresolved vote, in any JSON or HTML body.
+the other project's ids → 404, never its data, and nothing changes in it; and no one but Ana sees
+Ana's unresolved vote at the blind stage or her draft extraction, in any JSON or HTML body.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from qes.web.app import create_app
 from qes.web.policy import LADDER, POLICY, PUBLIC, allows
 from screening_setup import ADA, ANA, BEN
 from support import OWNER, VIEWER
-from team_setup import OTHER_SECRET, PEOPLE, SECRET_NOTE, Seeded, two_projects
+from team_setup import OTHER_SECRET, PEOPLE, QUERY, SECRET_NOTE, Seeded, two_projects
 
 PARAM = re.compile(r"{(\w+)}")
+DATA_TYPES = {"text/csv", "text/plain", "application/x-ndjson", "application/zip"}
 SESSION_ENDING = ("/logout", "/api/logout", "/logout/everywhere", "/api/logout-everywhere")
 
 
@@ -62,7 +63,7 @@ def fill(path: str, params: dict[str, str]) -> str:
         assert name in params, f"{path}: add a value for {{{name}}} to team_setup (seeded ids)"
         return params[name]
 
-    return PARAM.sub(value, path)
+    return PARAM.sub(value, path) + QUERY.get(path, "")
 
 
 def _token(client: TestClient) -> str:
@@ -102,7 +103,7 @@ def test_the_policy_lists_every_route_and_only_routes(app: FastAPI) -> None:
 def test_anonymous_callers_are_sent_to_sign_in(app: FastAPI, seeded: tuple[Seeded, Seeded]) -> None:
     with TestClient(app) as client:
         for method, path in routes(app):
-            r = call(client, method, path, fill(path, seeded[0].params), None)
+            r = call(client, method, path, fill(path, seeded[0].values(path)), None)
             if POLICY[f"{method} {path}"] == PUBLIC:
                 assert r.status_code < 500, (method, path, r.status_code)  # type: ignore[attr-defined]
             elif path.startswith("/api/"):
@@ -118,7 +119,7 @@ def test_each_role_is_refused_exactly_where_the_policy_says(app: FastAPI, seeded
         csrf = sign_in(client, PEOPLE[role])
         for method, path in routes(app):
             minimum = POLICY[f"{method} {path}"]
-            r = call(client, method, path, fill(path, seeded[0].params), csrf)
+            r = call(client, method, path, fill(path, seeded[0].values(path)), csrf)
             status = r.status_code  # type: ignore[attr-defined]
             refused = minimum != PUBLIC and not allows(role, minimum)
             if (status != 403) if refused else (status in (401, 403) or status >= 500):
@@ -140,10 +141,10 @@ def test_another_projects_ids_are_not_found(app: FastAPI, seeded: tuple[Seeded, 
     with TestClient(app) as client:
         csrf = sign_in(client, OWNER)
         for method, path in routes(app):
-            names = PARAM.findall(path)
-            if not names:
-                continue
-            r = call(client, method, path, fill(path, other.params), csrf)
+            url = fill(path, other.values(path))
+            if url == fill(path, seeded[0].values(path)):
+                continue  # no parameter, or only ones that name no project's data (SHARED in team_setup)
+            r = call(client, method, path, url, csrf)
             status = r.status_code  # type: ignore[attr-defined]
             leaked = OTHER_SECRET in r.text  # type: ignore[attr-defined]
             # A page form that fails validation before it looks the id up goes back with a message (303):
@@ -160,19 +161,23 @@ def test_no_one_sees_an_unresolved_blind_vote_but_its_author(
     app: FastAPI, seeded: tuple[Seeded, Seeded], who: tuple[str, str]
 ) -> None:
     mine = seeded[0]
-    params = mine.params | {"record_id": str(mine.blind_record)}
     with TestClient(app) as client:
         sign_in(client, who)
         for method, path in routes(app):
             if method != "GET":
                 continue
-            for url in {fill(path, params), fill(path, mine.params)}:
+            values = mine.values(path)
+            blind = {"record_id": str(mine.blind_record), "study_id": str(mine.blind_study)}
+            for url in {fill(path, values | blind), fill(path, values)}:
                 r = client.get(url, follow_redirects=False)
                 assert SECRET_NOTE not in r.text, (who[0], url)
     with TestClient(app) as ana:
         sign_in(ana, ANA)
         seen = ana.get(f"/api/screening/{mine.params['stage']}/records/{mine.blind_record}").json()
         assert seen["mine"]["note"] == SECRET_NOTE  # the check above can fail: the note is there to be found
+        form = mine.values("/api/forms/{name}")["name"]
+        drafted = ana.get(f"/api/extraction/{mine.blind_study}?form={form}").json()
+        assert drafted["mine"]["values"]["aim"] == SECRET_NOTE  # and in her extraction draft
 
 
 def test_imported_text_is_inert_on_every_page(app: FastAPI, seeded: tuple[Seeded, Seeded]) -> None:
@@ -183,7 +188,9 @@ def test_imported_text_is_inert_on_every_page(app: FastAPI, seeded: tuple[Seeded
         for method, path in routes(app):
             if method != "GET" or path.startswith("/api/") or POLICY[f"{method} {path}"] == PUBLIC:
                 continue
-            r = client.get(fill(path, mine.params), follow_redirects=True)
+            r = client.get(fill(path, mine.values(path)), follow_redirects=True)
+            if r.headers["content-type"].split(";")[0] in DATA_TYPES:
+                continue  # a CSV, RIS, BibTeX, JSON-lines or zip download carries the text as written, by design
             assert "<script>alert" not in r.text and "<img src=x" not in r.text and "<b>Journal" not in r.text, path
             if "&lt;script&gt;alert(" in r.text:
                 shown += 1

@@ -36,7 +36,7 @@ def ids(web_project: Path) -> dict[str, int]:
 def test_page_shows_matrix_words_grid_and_escapes(web_project: Path, ids: dict[str, int]) -> None:
     client, _ = _client(web_project, VIEWER)
     html = client.get("/synthesis").text
-    assert '<a href="/synthesis">Synthesis</a>' in html
+    assert '<a href="/synthesis" aria-current="page">Synthesis</a>' in html  # the nav marks this page
     matrix = html[html.index('id="matrix"') : html.index("</table>", html.index('id="matrix"'))]
     assert BEEBER in matrix and "✓ (in part)" in matrix and "half" in matrix
     assert f'href="/synthesis/grid/{ids["listen"]}/{ids["beeber"]}"' in html

@@ -85,7 +85,8 @@ def test_builder_buttons_add_blocks_terms_and_headings(web_project: Path) -> Non
     with TestClient(create_app(web_project)) as client:
         csrf = _sign_in(client, OWNER)
         page = client.get("/search").text
-        assert 'href="/search">Search</a>' in page and page.index(">Project<") < page.index(">Search<") < page.index(">Import<")
+        assert 'href="/search" aria-current="page">Search</a>' in page
+        assert page.index(">Project<") < page.index(">Search<") < page.index(">Import<")
         assert page.count('<fieldset class="block') == 1 and "Add a term or heading" in page
         form = _two_blocks(csrf)
         more = client.post("/search/builder", data=form | {"op": "add-block"}, headers=HX)

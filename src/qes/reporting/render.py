@@ -56,7 +56,8 @@ def render_bytes(table: Table, fmt: str) -> bytes:
 _MD_SPECIALS = {c: "\\" + c for c in "\\|<>*_`"}
 
 
-def _md_cell(text: str) -> str:
+def markdown_inline(text: str) -> str:
+    """`text` as literal Markdown on one line: emphasis markers and raw HTML stay the text they are."""
     # A pipe ends a cell and a newline ends the row: escape the one, turn the other into <br>; the
     # other escapes keep emphasis markers and raw HTML in a cell as the literal text they are.
     escaped = "".join(_MD_SPECIALS.get(ch, ch) for ch in text.replace("\r\n", "\n"))
@@ -64,13 +65,13 @@ def _md_cell(text: str) -> str:
 
 
 def markdown(table: Table) -> str:
-    lines = [f"**{_md_cell(table.title)}**", ""] if table.title else []
-    lines.append("| " + " | ".join(_md_cell(c) for c in table.columns) + " |")
+    lines = [f"**{markdown_inline(table.title)}**", ""] if table.title else []
+    lines.append("| " + " | ".join(markdown_inline(c) for c in table.columns) + " |")
     lines.append("|" + "|".join("---" for _ in table.columns) + "|")
-    lines.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows)
+    lines.extend("| " + " | ".join(markdown_inline(c) for c in row) + " |" for row in table.rows)
     if table.notes:
         lines.append("")
-        lines.extend(_md_cell(n) for n in table.notes)
+        lines.extend(markdown_inline(n) for n in table.notes)
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from qes.errors import Conflict, NotFound, UserError
+from qes.reporting.render import markdown_inline
 from qes.reporting.tables import Table
 from qes.search import write
 from qes.search.model import from_dict
@@ -316,20 +317,23 @@ def prisma_s_appendix(project: Project) -> str:
     by_database: dict[str, list[RunInfo]] = defaultdict(list)
     for run in runs:
         by_database[run.database].append(run)
+    # What people typed (database, interface, limits, notes) is escaped: Markdown passes raw HTML through,
+    # and the appendix is pasted into manuscripts rendered as HTML. The strategy, in a fence, is literal.
+    md = markdown_inline
     for database, database_runs in by_database.items():
-        lines += [f"## {database}", ""]
+        lines += [f"## {md(database)}", ""]
         for run in database_runs:
-            facts = [f"Interface: {run.interface}", f"Date searched: {run.date.isoformat()}"]
+            facts = [f"Interface: {md(run.interface)}", f"Date searched: {run.date.isoformat()}"]
             facts.append(f"Records reported: {_count(run.hits_reported) or 'not recorded'}")
             if run.records_imported is not None:
                 facts.append(f"Records exported: {run.records_imported:,}")
             if run.limits:
-                facts.append(f"Limits: {run.limits}")
+                facts.append(f"Limits: {md(run.limits)}")
             if run.strategy:
-                facts.append(f"Strategy: {run.strategy}, version {run.version}")
+                facts.append(f"Strategy: {md(run.strategy)}, version {run.version}")
             lines += [f"- {fact}" for fact in facts]
             if run.notes:
-                lines.append(f"- Notes: {run.notes}")
+                lines.append(f"- Notes: {md(run.notes)}")
             fence = "~~~~" if "```" in run.strategy_text else "```"
             lines += ["", fence, run.strategy_text, fence, ""]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from qes.coding.frameworks import FRAMEWORKS
 from qes.coding.spans import pieces
-from qes.errors import UserError
+from qes.errors import NotFound, UserError
 from qes.services import codebook as codebook_service
 from qes.services import coding, coding_review, documents, refi
 from qes.services.studies import list_studies
@@ -108,9 +108,9 @@ def _fragment(request: Request, user: SignedIn, doc_id: int, error: str = "", st
 
 @router.post("/coding/{doc_id}/segments")
 async def coding_code(doc_id: int, request: Request, user: User) -> Response:
-    check_csrf(request, None)
-    require_writer(user)
     form = await request.form()
+    check_csrf(request, str(form.get("csrf") or "") or None)  # the form's token, or HTMX's X-CSRF-Token header
+    require_writer(user)
     codes = [str(c) for c in form.getlist("code") if str(c).strip()]
     try:
         start, end = int(str(form.get("start", ""))), int(str(form.get("end", "")))
@@ -128,8 +128,9 @@ async def coding_code(doc_id: int, request: Request, user: User) -> Response:
 
 
 @router.post("/coding/{doc_id}/segments/{segment_id}/uncode")
-def coding_uncode(doc_id: int, segment_id: int, request: Request, user: User, code: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, None)
+def coding_uncode(doc_id: int, segment_id: int, request: Request, user: User, code: Annotated[str, Form()] = "",
+                  csrf: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    check_csrf(request, csrf or None)  # the form's token, or HTMX's X-CSRF-Token header
     require_writer(user)
     try:
         coding.uncode(user.project, segment_id, code=f"#{code}" if code else None, actor=user.email)
@@ -142,6 +143,8 @@ def coding_uncode(doc_id: int, segment_id: int, request: Request, user: User, co
 def coding_suggest(doc_id: int, start: int, end: int, request: Request, user: User) -> Response:
     try:
         data = coding_review.suggest_codes(user.project, doc_id, start, end, viewer=user.email)
+    except NotFound:
+        raise  # no such document in this project: 404, not an empty panel
     except UserError as exc:
         return render(request, "_suggestions.html", user, suggestions=[], error=str(exc))
     return render(request, "_suggestions.html", user, suggestions=data["suggestions"], error="")
