@@ -110,3 +110,27 @@ def test_if_missing_reuses_the_project_as_make_run_does(demo: Path) -> None:
     assert json.loads(again.stdout)["created"] is False
     refused = run_qes("demo", "reciprocity", "--project", str(demo))
     assert refused.returncode == 2 and "already a qes project" in refused.stderr
+
+
+def test_search_is_the_method_s_blocks_logged_for_the_five_databases(demo: Path) -> None:
+    """The Method: recipr* AND (psychiatr* OR mental* ...), run in Medline (ProQuest), CINAHL (EBSCO) and
+    PsycINFO, Embase and AMED (Ovid) in February 2015; each run holds the strategy in its interface's syntax."""
+    from qes.search import translate
+    from qes.services.search_log import search_log
+    from qes.services.strategies import get_strategy
+
+    with opened(demo, actor="demo@qes.local") as project:
+        runs = search_log(project)
+        saved = get_strategy(project, "main")
+    assert [(r.database, r.interface, r.syntax) for r in runs] == [
+        ("Medline", "ProQuest", "proquest"),
+        ("CINAHL", "EBSCO", "ebsco"),
+        ("PsycINFO", "Ovid", "ovid"),
+        ("Embase", "Ovid", "ovid"),
+        ("Allied and Complementary Medicine Database (AMED)", "Ovid", "ovid"),
+    ]
+    assert {r.date.isoformat() for r in runs} == {"2015-02-28"} and all(r.hits_reported is None for r in runs)
+    assert "recipr*" in saved.text and "schizophren*" in saved.text
+    for run in runs:  # each run holds exactly the saved strategy translated for its interface
+        assert (run.strategy, run.version) == ("main", 1)
+        assert run.strategy_text == translate(saved.text, saved.syntax, run.syntax).text

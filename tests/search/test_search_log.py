@@ -13,6 +13,7 @@ from qes.errors import Conflict, NotFound, PermissionDenied, UserError
 from qes.search import parse, write
 from qes.services import search_log as log
 from qes.services.importing import import_file
+from qes.services.prisma import prisma_counts
 from qes.services.project import Project, init_project
 from qes.services.strategies import list_strategies, save_strategy
 from qes.services.users import add_member
@@ -196,6 +197,19 @@ def test_table_appendix_and_identification_counts(project: Project) -> None:
     assert "- Interface: EBSCOhost" in appendix and "- Limits: 2015-2016 (update)" in appendix
 
     assert log.records_identified_per_database(project) == [{"database": "PsycINFO", "n": 1100}, {"database": "CINAHL", "n": 412}]
+
+
+def test_the_prisma_identification_box_comes_from_the_log_once_every_search_has_a_number(project: Project) -> None:
+    log.log_search(
+        project, database="PsycINFO", interface="Ovid", run_on="2015-02-10", hits=1043, text=OVID_AS_RUN, file=PSYCINFO
+    )
+    counted = prisma_counts(project)  # the log's one search has its hits: they are the box
+    assert counted["database_specific_results"] == [{"database": "PsycINFO", "n": 1043}]
+    assert counted["database_results"] == 1043
+    log.log_search(project, database="CINAHL", interface="EBSCOhost", run_on="2015-02-10", hits=None, text="TI recipr*")
+    counted = prisma_counts(project)  # a search without hits or file: the imports' counts stand
+    assert counted["database_results"] == 3
+    assert [entry["n"] for entry in counted["database_specific_results"]] == [3]
 
 
 def test_an_empty_log(project: Project) -> None:

@@ -10,6 +10,7 @@ read in context and traced to the paper.
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from qes.services.documents import add_document, get_document
 from qes.services.extraction import add_form, reconcile_study
 from qes.services.project import Project, default_actor
 from qes.services.records import list_records
+from qes.services.search_log import log_search
+from qes.services.strategies import save_strategy
 from qes.services.users import add_member, add_user
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -30,6 +33,42 @@ DATA = Path(__file__).resolve().parent / "data"
 def load_data(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
     return data
+
+
+# The syntax each interface's search is written in; databases searched some other way keep the
+# generic strategy's text as run.
+INTERFACE_SYNTAX = {"Ovid": "ovid", "EBSCO": "ebsco", "EBSCOhost": "ebsco", "ProQuest": "proquest"}
+
+
+def save_search(project: Project, strategy: dict[str, Any], searches: list[dict[str, Any]]) -> int:
+    """The review's strategy (its concept blocks, as the Method gives them) saved as strategy "main", and
+    each database search logged with it, translated for its interface where the paper names one.
+
+    The papers give the month searched, not the day, and publish no hit counts: the log records the
+    month's last day (the replayed import's date too) and says so in its note, and leaves hits empty
+    rather than invent them. Returns the runs logged.
+    """
+    save_strategy(project, "main", strategy["text"], "pubmed", note=f"As the Method gives it: {strategy['syntax']}")
+    runs = 0
+    for search in searches:
+        if search.get("kind") == "other":
+            continue  # reference lists, hand searches: "other methods" in PRISMA, not database searches
+        coverage = f", coverage {search['coverage']}" if search.get("coverage") else ""
+        log_search(
+            project, database=search["database"], interface=search.get("interface") or "not reported",
+            run_on=_month_end(search["searched"]), hits=None,
+            strategy="main", syntax=INTERFACE_SYNTAX.get(search.get("interface", ""), "pubmed"),
+            limits=strategy.get("limits", ""),
+            notes=f"searched {search['searched']}{coverage}; the paper gives the month, not the day, and no hits",
+        )  # fmt: skip
+        runs += 1
+    return runs
+
+
+def _month_end(month: str) -> str:
+    """'2015-02' → '2015-02-28'."""
+    year, number = (int(part) for part in month.split("-")[:2])
+    return f"{month[:7]}-{calendar.monthrange(year, number)[1]:02d}"
 
 
 def add_demo_owner(project: Project) -> None:

@@ -39,6 +39,7 @@ from qes.demo.building import (
     add_study_document,
     close_coding,
     load_data,
+    save_search,
     span,
     table1_final,
     table1_form,
@@ -104,11 +105,6 @@ def uncited(clause: str) -> str:
     return CITATION.sub("", clause).strip(" ,;")
 
 
-def search_strategy() -> dict[str, Any]:
-    data = load_data(DATA_FILE)
-    return {"searches": data["searches"], "strategy": data["strategy"]}
-
-
 def build_helpful_relationships(directory: Path, *, if_missing: bool = False) -> HelpfulRelationshipsDemo:
     if if_missing and (directory / CONFIG_NAME).exists():
         return HelpfulRelationshipsDemo(directory.resolve(), False, 0, 0, 0)
@@ -121,6 +117,7 @@ def build_helpful_relationships(directory: Path, *, if_missing: bool = False) ->
         project.close()
     with opened(directory, actor=owner) as project:
         add_demo_owner(project)
+        save_search(project, data["strategy"], data["searches"])
         _studies(project, data, owner)
         load_framework(project, data["framework"], actor=owner)
         documents, segments, cells = _code(project, data, owner)

@@ -14,8 +14,8 @@ Goodman et al. (2014) supports the asymmetric alliance only "in part" (its passa
 coded in part), and Table 2 ticks Hem and Pettersen (2011), where the text cites Pettersen & Hem
 (2011), under recognition as a fellow human being.
 
-The search strategy is kept in the data file; this tree has no search-strategy service to save
-it through (see `search_strategy()`).
+The search is the Method's concept blocks saved as strategy "main" and one search-log run per
+database, translated for the interface it was run on (`qes search log`, `qes report search-log`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from qes.demo.building import (
     close_coding,
     included_record,
     load_data,
+    save_search,
     span,
     table1_final,
     table1_form,
@@ -61,12 +62,6 @@ class ReciprocityDemo:
     password: str = DEMO_PASSWORD
 
 
-def search_strategy() -> dict[str, Any]:
-    """The paper's databases, interfaces, dates and concept blocks (for a search-strategy service)."""
-    data = load_data(DATA_FILE)
-    return {"searches": data["searches"], "strategy": data["strategy"]}
-
-
 def build_reciprocity(directory: Path, *, if_missing: bool = False) -> ReciprocityDemo:
     if if_missing and (directory / CONFIG_NAME).exists():
         return ReciprocityDemo(directory.resolve(), False, 0, 0, 0)
@@ -74,6 +69,7 @@ def build_reciprocity(directory: Path, *, if_missing: bool = False) -> Reciproci
     build_review000(directory)
     with opened(directory, actor=EA) as project:
         add_demo_owner(project)
+        save_search(project, data["strategy"], data["searches"])
         for study in data["studies"]:
             record = included_record(project, study["first_author"], study["year"])
             add_study(project, study["label"], record, actor=EA)

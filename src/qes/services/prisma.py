@@ -96,6 +96,7 @@ def prisma_counts(project: Project) -> dict[str, Any]:
     with project.store.read() as session:
         recorded = reporting_store.project_setting(session, project.id, RECORDED_SETTING) or {}
     counts = _derived_counts(project)
+    _identification_from_search_log(project, counts)
     values: dict[str, Any] = recorded.get("values", {})
     notes: dict[str, str] = recorded.get("notes", {})
     counts.update(values)
@@ -106,6 +107,20 @@ def prisma_counts(project: Project) -> dict[str, Any]:
         counts["total_reports"] = counts["new_reports"] + counts["previous_reports"]
     counts["recorded"] = {key: notes.get(key, "") for key in values}
     return counts
+
+
+def _identification_from_search_log(project: Project, counts: dict[str, Any]) -> None:
+    """Records identified per database, as the searches reported them (`qes search log`), when every
+    logged search has a number (its hits, or the records of its file): the log is then the one place
+    the identification box comes from, as PRISMA-S asks. Otherwise the imports' counts stand."""
+    from qes.services.search_log import records_identified_per_database, search_log  # the search stage
+
+    runs = search_log(project)
+    if not runs or any(run.hits_reported is None and run.records_imported is None for run in runs):
+        return
+    per_database = records_identified_per_database(project)
+    counts["database_specific_results"] = per_database
+    counts["database_results"] = sum(entry["n"] for entry in per_database)
 
 
 def record_prisma_numbers(project: Project, numbers: dict[str, Any], *, note: str, clear: bool = False) -> dict[str, Any]:
