@@ -89,6 +89,29 @@ def test_merge_returns_the_queued_twin(project: Project) -> None:
     assert jobs.enqueue(project, "test-count", {"n": 2}, merge=True).id != first.id
 
 
+def test_merge_queues_a_finished_twin_again_as_a_fresh_request(project: Project) -> None:
+    RAN.clear()
+    first = jobs.enqueue(project, "test-count", {"n": 7}, merge=True)
+    assert JobRunner(project).run_one() is not None
+    again = jobs.enqueue(project, "test-count", {"n": 7}, merge=True)
+    assert again.id == first.id and (again.status, again.attempts, again.result) == ("queued", 0, None)
+    assert JobRunner(project).run_one() is not None and RAN == [7, 7]  # it ran twice, on one row
+    assert jobs.enqueue(project, "test-count", {"n": 7}).id != first.id  # without merge: a new row
+
+
+def test_a_runner_takes_only_its_kinds(project: Project) -> None:
+    RAN.clear()
+    refused = jobs.enqueue(project, "test-refuse", {})
+    counted = jobs.enqueue(project, "test-count", {"n": 3})
+    only_counts = JobRunner(project, kinds=("test-count",))
+    assert (done := only_counts.run_one()) is not None and done.id == counted.id
+    assert only_counts.run_one() is None  # the other kind waits for another runner
+    assert JobRunner(project, besides=("test-refuse",)).run_one() is None
+    assert jobs.get_job(project, refused.id).status == "queued"
+    rest = JobRunner(project, besides=("test-count",)).run_one()
+    assert rest is not None and rest.id == refused.id and rest.status == "failed"
+
+
 def _claim_as(project: Project, worker: str, heartbeat: dt.datetime) -> int:
     job = jobs.enqueue(project, "test-count", {"n": 99})
     with project.store.transaction() as session:

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from qes.errors import Conflict, PermissionDenied
-from qes.services import priority, screening, stopping
+from qes.services import jobs, priority, screening, stopping
 from qes.services.importing import import_file
+from qes.services.jobs import JobRunner
 from qes.services.prisma import prisma_counts
 from qes.services.project import Project, init_project
 from qes.services.protocol import add_criterion, add_stage
@@ -146,6 +147,19 @@ def test_background_refresh_stores_the_ranking(solo: Project) -> None:
     priority.schedule_refresh(solo, "solo", A).result(timeout=60)
     assert priority.ranking_info(solo, "solo", A) is not None
     assert priority.ranking_info(solo, "solo", "") is not None  # the team ranking too
+
+
+def test_a_rank_job_refreshes_the_reviewers_and_the_teams_ranking(solo: Project) -> None:
+    """What the web queues after each decision: a durable job, run by whichever worker claims it."""
+    topics = ids_by_topic(solo)
+    screening.decide(solo, "solo", topics["recip"][0], A, "include")
+    screening.decide(solo, "solo", topics["bone"][0], A, "exclude", ["E1"])
+    queued = jobs.enqueue(solo, "rank", {"stage": "solo", "reviewer": A}, merge=True)
+    done = JobRunner(solo, kinds=("rank",)).run_one()
+    assert done is not None and done.id == queued.id and done.status == "done", done
+    assert done.result is not None and done.result["reviewer"]["labelled"] == done.result["team"]["labelled"] == 2
+    mine, team = priority.ranking_info(solo, "solo", A), priority.ranking_info(solo, "solo", "")
+    assert mine is not None and team is not None and (mine.labelled, mine.included) == (2, 1)
 
 
 def test_stopping_is_refused_until_the_rule_allows_it_then_recorded_and_counted(solo: Project) -> None:

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from qes.services import priority
+from qes.services import jobs, priority
 from qes.services.importing import import_file
+from qes.services.jobs import JobInfo
 from qes.services.prisma import prisma_counts
 from qes.services.project import opened
 from qes.services.protocol import add_criterion, add_stage
 from qes.services.stopping import stopping_status
 from qes.services.users import add_member, add_user
-from qes.web import api_screening
 from qes.web.app import create_app
+from qes.web.jobs import WebJobs
 from screening_setup import ADA, ANA, TA
 from support import OWNER, VIEWER, sign_in
 
@@ -77,23 +77,23 @@ def clients(project: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[Future[Any]]:
-    """The background refreshes the web app schedules (the real ones), so a test can wait for them to finish."""
-    futures: list[Future[Any]] = []
-    real = priority.schedule_refresh
+def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[JobInfo]:
+    """The ranking refreshes the web app queues (real jobs, run by the app's own runner), so a test can wait for them."""
+    queued: list[JobInfo] = []
+    real = WebJobs.refresh_ranking
 
-    def recording(*args: Any, **kwargs: Any) -> Future[Any]:
-        future = real(*args, **kwargs)
-        futures.append(future)
-        return future
+    def recording(self: WebJobs, *args: Any, **kwargs: Any) -> JobInfo:
+        info = real(self, *args, **kwargs)
+        queued.append(info)
+        return info
 
-    monkeypatch.setattr(priority, "schedule_refresh", recording)
-    return futures
+    monkeypatch.setattr(WebJobs, "refresh_ranking", recording)
+    return queued
 
 
-def _settle(futures: list[Future[Any]]) -> None:
-    for future in list(futures):
-        future.result(timeout=60)
+def _settle(project: Path, queued: list[JobInfo]) -> list[JobInfo]:
+    with opened(project) as p:
+        return [jobs.wait_for(p, info.id) for info in list(queued)]
 
 
 def _decide(client: TestClient, record: int, decision: str) -> None:
@@ -123,17 +123,17 @@ def test_every_member_reads_the_stopping_status(clients: dict[str, TestClient]) 
 
 
 def test_a_decision_refreshes_the_reviewers_ranking_in_the_background(
-    clients: dict[str, TestClient], project: Path, refreshes: list[Future[Any]]
+    clients: dict[str, TestClient], project: Path, refreshes: list[JobInfo]
 ) -> None:
     ana = clients["ana"]
     _decide(ana, 1, "include")
     assert len(refreshes) == 1
-    _settle(refreshes)
+    _settle(project, refreshes)
     with opened(project) as p:
         assert priority.ranking_info(p, TA, ANA[0]) is None  # one class only: nothing to learn yet
     _decide(ana, 2, "exclude")
     assert len(refreshes) == 2
-    _settle(refreshes)
+    _settle(project, refreshes)
     with opened(project) as p:
         mine = priority.ranking_info(p, TA, ANA[0])
         team = priority.ranking_info(p, TA, "")
@@ -145,17 +145,33 @@ def test_a_decision_refreshes_the_reviewers_ranking_in_the_background(
     assert served["record_id"] == first and first in RELEVANT
 
 
-def test_a_failing_refresh_never_fails_the_decision(clients: dict[str, TestClient], project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_refresh_never_fails_the_decision(
+    clients: dict[str, TestClient], project: Path, refreshes: list[JobInfo], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_args: object) -> None:
         raise RuntimeError("model exploded")
 
     monkeypatch.setattr(priority, "refresh_ranking", broken)
     _decide(clients["ana"], 1, "include")  # the decision is saved and answered although its refresh fails
+    [job] = _settle(project, refreshes)
+    assert (job.kind, job.status, job.args) == ("rank", "failed", {"stage": TA, "reviewer": ANA[0]})
+    assert "RuntimeError: model exploded" in job.error
     with opened(project) as p:
-        future = api_screening.refresh_later(p, TA, ANA[0])
-        assert future is not None
-        assert isinstance(future.exception(timeout=30), RuntimeError)
         assert stopping_status(p, TA, OWNER[0])["screened"] == 1
+
+
+def test_refreshes_keep_one_job_row_per_ranking(clients: dict[str, TestClient], project: Path, refreshes: list[JobInfo]) -> None:
+    """A refresh after every decision must not grow the jobs table by a row a decision."""
+    for record in (1, 2, 3):
+        _decide(clients["ana"], record, "include" if record == 1 else "exclude")
+        _settle(project, refreshes)
+    assert len(refreshes) == 3 and len({info.id for info in refreshes}) == 1
+    with opened(project) as p:
+        rank_jobs = [job for job in jobs.recent_jobs(p, 50) if job.kind == "rank"]
+        ranking = priority.ranking_info(p, TA, ANA[0])
+    assert len(rank_jobs) == 1 and rank_jobs[0].status == "done"
+    assert rank_jobs[0].result is not None and rank_jobs[0].result["reviewer"]["labelled"] == 3
+    assert ranking is not None and ranking.labelled == 3
 
 
 def test_owner_configures_reviewer_and_viewer_may_not(clients: dict[str, TestClient]) -> None:
@@ -306,7 +322,7 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.browser
-def test_reviewer_sees_the_panel_owner_stops_the_stage(project: Path, page, refreshes: list[Future[Any]]) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_sees_the_panel_owner_stops_the_stage(project: Path, page, refreshes: list[JobInfo]) -> None:  # type: ignore[no-untyped-def]
     playwright_api = pytest.importorskip("playwright.sync_api")
     expect = playwright_api.expect
     sign_in(page, ANA)
@@ -346,7 +362,7 @@ def test_reviewer_sees_the_panel_owner_stops_the_stage(project: Path, page, refr
     expect(panel.locator("#priority-verdict")).to_contain_text(f"Keep screening — {status['reason']}")
 
     assert len(refreshes) == 5  # one background refresh per decision
-    _settle(refreshes)
+    _settle(project, refreshes)
     with opened(project) as p:
         ranking = priority.ranking_info(p, TA, ANA[0])
     assert ranking is not None and ranking.labelled == 5

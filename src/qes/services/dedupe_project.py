@@ -87,6 +87,7 @@ def run_dedupe(project: Project, *, actor: str | None = None, progress: Progress
             entity_id=project.id,
             data=summary.to_json(),
         )
+    project.store.refresh_statistics(("records", "duplicate_groups", "duplicate_pairs"))
     return summary
 
 

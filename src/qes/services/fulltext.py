@@ -71,6 +71,14 @@ def _store_file(project: Project, data: bytes, digest: str) -> str:
     return str(target.relative_to(project.root))
 
 
+def check_attach(project: Project, record_id: int, actor: str) -> None:
+    """Refuse at once what `attach` would refuse for the person and the record (before a job is queued)."""
+    with project.store.read() as session:
+        require_role(session, project.id, actor, SCREENING_ROLES, "attach full texts")
+        if get_record_row(session, project.id, record_id) is None:
+            raise NotFound(f"no record {record_id}")
+
+
 def attach(project: Project, record_id: int, data: bytes, *, file_name: str, actor: str) -> FullTextInfo:
     """Attach a PDF as the record's full text; its text is extracted page by page for coding."""
     if len(data) > MAX_BYTES:

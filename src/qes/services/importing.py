@@ -184,6 +184,7 @@ def import_file(
         )
         import_id = imp.id
         encoding, fmt_name = reader.encoding, reader.format
+    project.store.refresh_statistics()
     return ImportResult(
         imported=count,
         file=name,

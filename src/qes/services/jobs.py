@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -67,13 +68,30 @@ class JobInfo:
 
 
 def enqueue(project: Project, kind: str, args: dict[str, Any], *, merge: bool = False) -> JobInfo:
-    """Queue a job as the project's actor; with `merge`, an identical queued job is returned instead."""
+    """Queue a job as the project's actor.
+
+    With `merge` (requests that may repeat, like "refresh this ranking"): an identical queued job is
+    returned instead, else an identical finished one is queued again, so a review's thousands of
+    decisions leave a row or two per ranking rather than one each.
+    """
     if kind not in HANDLERS:
         raise ValueError(f"no handler for jobs of kind {kind!r}")
     with project.store.transaction() as session:
         row = team_store.queued_job_like(session, project.id, kind, args) if merge else None
+        if row is None and merge and (finished := team_store.finished_job_like(session, project.id, kind, args)):
+            row = team_store.queue_again(session, finished, project.actor)
         row = row or team_store.add_job(session, project_id=project.id, kind=kind, args=args, created_by=project.actor)
         return JobInfo.of(row)
+
+
+def wait_for(project: Project, job_id: int, timeout: float = 60.0, poll: float = 0.05) -> JobInfo:
+    """Wait until the job is done or failed (a CLI command, or a test, that needs its outcome)."""
+    deadline = time.monotonic() + timeout
+    while (info := get_job(project, job_id)).status not in FINAL:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"job {job_id} is still {info.status} after {timeout:.0f} s")
+        time.sleep(poll)
+    return info
 
 
 def get_job(project: Project, job_id: int) -> JobInfo:
@@ -117,9 +135,19 @@ class JobRunner:
     """The worker loop of one server process: claim, run, record; sweep orphaned jobs now and then."""
 
     def __init__(
-        self, project: Project, *, poll: float = 0.5, beat: float = 5.0, stale_after: dt.timedelta = dt.timedelta(minutes=2)
+        self,
+        project: Project,
+        *,
+        kinds: tuple[str, ...] | None = None,
+        besides: tuple[str, ...] = (),
+        poll: float = 0.5,
+        beat: float = 5.0,
+        stale_after: dt.timedelta = dt.timedelta(minutes=2),
     ) -> None:
         self.project = project
+        # A runner takes only jobs of `kinds` (all if None) and none of `besides`: the server runs one
+        # runner for ranking refreshes and one for the rest, so a long import never holds up a refresh.
+        self.kinds, self.besides = kinds, besides
         self.poll, self.beat, self.stale_after = poll, beat, stale_after
         self.host = socket.gethostname()
         self.worker = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -166,10 +194,12 @@ class JobRunner:
     def run_one(self) -> JobInfo | None:
         """Claim and run the oldest queued job, if any (what the loop does; tests call it directly)."""
         with self.project.store.read() as session:  # a read first: polling must not take SQLite's write lock
-            if not team_store.has_queued_job(session, self.project.id):
+            if not team_store.has_queued_job(session, self.project.id, kinds=self.kinds, besides=self.besides):
                 return None
         with self.project.store.transaction() as session:
-            row = team_store.claim_next_job(session, self.project.id, self.worker, utcnow())
+            row = team_store.claim_next_job(
+                session, self.project.id, self.worker, utcnow(), kinds=self.kinds, besides=self.besides
+            )
             job = JobInfo.of(row) if row else None
         if job is None:
             return None
@@ -260,6 +290,41 @@ def _run_import(project: Project, args: dict[str, Any], progress: Progress) -> d
 def _run_rank(project: Project, args: dict[str, Any], progress: Progress) -> dict[str, Any]:
     from qes.services import priority
 
-    info = priority.refresh_ranking(project, args["stage"], args.get("reviewer", ""))
+    # The reviewer's ranking and the team's, fitted in the server's child process when it has one
+    # (the fit holds the GIL for seconds); a killed worker's refresh is queued again and redone.
+    mine, team = priority.refresh_pair(project, args["stage"], args.get("reviewer", ""))
     progress(1)
-    return info.to_json() if info is not None else {}
+    return {"reviewer": mine.to_json() if mine else None, "team": team.to_json() if team else None}
+
+
+@handler("dedupe")
+def _run_dedupe(project: Project, args: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    from qes.services.dedupe_project import run_dedupe
+
+    # One transaction at the end: a killed run wrote nothing, and its job simply runs again.
+    seen: dict[str, int] = {}
+
+    def advance(step: str, done: int, total: int) -> None:
+        progress(max(0, done - seen.get(step, 0)))
+        seen[step] = done
+
+    return run_dedupe(project, actor=project.actor, progress=advance).to_json()
+
+
+@handler("fulltext")
+def _run_fulltext(project: Project, args: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    from qes.services import fulltext
+
+    upload = uploads_dir(project) / Path(args["upload"]).name  # only a name from the queue, never a path
+    if not upload.exists():
+        raise NotFound(f"{args['file_name']}: the uploaded file is gone (attach it again)")
+    try:
+        info = fulltext.attach(
+            project, int(args["record_id"]), upload.read_bytes(), file_name=args["file_name"], actor=project.actor
+        )
+    except QesError:
+        upload.unlink(missing_ok=True)  # refused for good
+        raise
+    upload.unlink(missing_ok=True)
+    progress(info.pages)
+    return dict(info.__dict__)

@@ -149,16 +149,16 @@ def top_records(project: Project, stage_name: str | None, reviewer: str, n: int 
 # --- background refresh ------------------------------------------------------------------------------
 
 log = logging.getLogger(__name__)
+# The web server queues refreshes as durable jobs (`qes.services.jobs`, kind "rank"), which fit in a
+# child process: TF-IDF and the classifiers hold the GIL for seconds (27 s for a 50,000-record
+# stage's first features), which would stall every request of the server. The CLI refreshes on a thread.
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qes-ranking")
-# The web server fits models in a child process: TF-IDF and the classifiers hold the GIL for seconds
-# (27 s for a 50,000-record stage's first features), which would stall every request of the server.
 _child: ProcessPoolExecutor | None = None
 _child_stores: dict[str, Store] = {}
-_child_waiting: dict[tuple[str, int, str, str], Future[Any]] = {}
 
 
 def refresh_in_child_process() -> None:
-    """From now on, run this process's refreshes in one separate worker process (`qes serve` calls it)."""
+    """From now on, fit this process's `refresh_pair` calls in one separate worker process (`qes serve` calls it)."""
     global _child
     if _child is None:
         # Niced: the fitting is background work and must leave the CPU to the requests on a small server.
@@ -179,7 +179,7 @@ def _child_setup() -> None:
 
 
 def stop_child_process() -> None:
-    """End the child at once (the server is stopping): a fit in progress is lost, and redone by the next decision."""
+    """End the child at once (the server is stopping): a fit in progress is lost; its job is queued again."""
     global _child
     if _child is not None:
         for process in list(getattr(_child, "_processes", {}).values()):
@@ -188,31 +188,22 @@ def stop_child_process() -> None:
         _child = None
 
 
-def _submit_to_child(child: ProcessPoolExecutor, key: tuple[str, int, str, str], args: tuple[Any, ...]) -> None:
-    """Queue the refresh in the child unless one for the same key is still waiting there (they merge).
-
-    Nothing here waits for the child, so stopping the server never hangs on a fit in progress.
-    """
-    with _pending_lock:
-        waiting = _child_waiting.get(key)
-        if waiting is not None and not waiting.running() and not waiting.done():
-            return
-        future = child.submit(_refresh_there, *args)
-        _child_waiting[key] = future
-    future.add_done_callback(_child_finished)
-
-
-def _child_finished(future: Future[Any]) -> None:
-    if not future.cancelled() and (exc := future.exception()) is not None:
-        log.warning("refreshing a ranking in the child process failed: %s", exc)
-
-
-def _refresh_there(config: ProjectConfig, url: str, project_id: int, actor: str, stage_name: str | None, reviewer: str) -> None:
-    """In the child process: the same two refreshes, on its own store (kept open, and its feature cache warm)."""
+def _refresh_there(
+    config: ProjectConfig, url: str, project_id: int, actor: str, stage_name: str | None, reviewer: str
+) -> tuple[RankingInfo | None, RankingInfo | None]:
+    """In the child process: the two refreshes, on its own store (kept open, and its feature cache warm)."""
     store = _child_stores.get(url) or _child_stores.setdefault(url, Store(url))
     project = Project(config, store, project_id, actor)
-    refresh_ranking(project, stage_name, reviewer)
-    refresh_ranking(project, stage_name, "")
+    return refresh_ranking(project, stage_name, reviewer), refresh_ranking(project, stage_name, "")
+
+
+def refresh_pair(project: Project, stage_name: str | None, reviewer: str) -> tuple[RankingInfo | None, RankingInfo | None]:
+    """Refresh `reviewer`'s ranking and the team's now (in the child process if there is one); wait for both."""
+    child = _child
+    if child is not None:
+        args = (project.config, project.store.url, project.id, project.actor, stage_name, reviewer)
+        return child.submit(_refresh_there, *args).result()
+    return refresh_ranking(project, stage_name, reviewer), refresh_ranking(project, stage_name, "")
 
 
 _pending_lock = threading.Lock()
@@ -221,22 +212,17 @@ _unfinished: set[Future[Any]] = set()  # queued or running: what wait_idle waits
 
 
 def schedule_refresh(project: Project, stage_name: str | None, reviewer: str) -> Future[Any]:
-    """Refresh `reviewer`'s and the team's rankings in the background; requests already queued merge."""
+    """Refresh `reviewer`'s and the team's rankings on a background thread; requests already queued merge."""
     key = (project.store.url, project.id, stage_name or "", reviewer)
     with _pending_lock:
         queued = _pending.get(key)
         if queued is not None and not queued.running() and not queued.done():
             return queued
 
-        def work() -> None:
+        def work() -> tuple[RankingInfo | None, RankingInfo | None]:
             with _pending_lock:
                 _pending.pop(key, None)
-            child = _child
-            if child is not None:
-                _submit_to_child(child, key, (project.config, project.store.url, project.id, project.actor, stage_name, reviewer))
-                return
-            refresh_ranking(project, stage_name, reviewer)
-            refresh_ranking(project, stage_name, "")
+            return refresh_pair(project, stage_name, reviewer)
 
         future = _executor.submit(work)
         _pending[key] = future

@@ -299,14 +299,15 @@ def next_item(project: Project, stage_name: str | None, reviewer: str, *, skip: 
         stages, stage, previous = locate(session, project, stage_name)
         stage_row, prev_row = stage_rows(session, stage, previous)
         pilot = _pilot_ids(session, stage)
-        order = priority_store.serving_order(session, project.id, stage_row, prev_row, reviewer)
+        size = screen_store.stage_size(session, project.id, stage_row, prev_row)
+        order = priority_store.serving_order(session, project.id, stage_row, prev_row, reviewer, size=size)
         record_id = screen_store.next_record_id(
             session, project.id, stage_row, prev_row, reviewer, first=pilot, skip=skip, order=order
         )
         if record_id is None:
             return None
         item = _item(session, project, stage, stages, record_id, reviewer, role, pilot)
-        item.progress = screen_store.count_stage(session, project.id, stage_row, prev_row, reviewer)
+        item.progress = screen_store.count_stage(session, project.id, stage_row, prev_row, reviewer, size=size)
         return item
 
 

@@ -134,5 +134,20 @@ class Store:
                 session.expunge_all()
                 session.rollback()
 
+    def refresh_statistics(self, tables: tuple[str, ...] = ("records",)) -> None:
+        """After a bulk write, bring the planner's picture of `tables` up to date (PostgreSQL).
+
+        Autovacuum gets there eventually, but right after a 50,000-record import PostgreSQL still
+        believes the project has a handful of rows: "next record" then filters the whole stage for
+        its 256 candidates (20 ms instead of 0.7 ms) and counts read every heap page instead of the
+        index. VACUUM cannot run inside a transaction, so this runs after the write has committed.
+        SQLite plans well without statistics and needs nothing.
+        """
+        if self.dialect != "postgresql":
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+
     def dispose(self) -> None:
         self.engine.dispose()

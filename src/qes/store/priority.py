@@ -9,8 +9,8 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qes.store.schema import Ranking, RecordRow, ScreeningDecision, ScreeningOutcome, Stage, StagePriority, utcnow
-from qes.store.screening import stage_records
+from qes.store.schema import Import, Ranking, RecordRow, ScreeningDecision, ScreeningOutcome, Stage, StagePriority, utcnow
+from qes.store.screening import stage_records, stage_size
 
 # Outcomes that are not a human judgement of the record: they teach a model nothing.
 AUTOMATIC_METHODS = ("automation",)
@@ -174,21 +174,44 @@ def _ranking_version(session: Session, stage_id: int, reviewer: str) -> tuple[in
     return (int(row[0]), row[1]) if row else None
 
 
-def serving_order(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str) -> list[int]:
+def _record_set_signature(
+    session: Session, project_id: int, stage: Stage, previous: Stage | None, size: int | None
+) -> tuple[Any, ...]:
+    """What changes whenever the stage's record set does, read without touching the records' rows.
+
+    A first stage holds the project's records less the duplicates: records only arrive by import
+    (the imports' count and last id move) and only leave or return by becoming or ceasing to be a
+    duplicate (the index-only count moves). Summing the ids instead would read all 50,000 rows on
+    PostgreSQL on every "next record". A later stage holds the previous stage's advancing outcomes,
+    a small indexed set summed exactly.
+    """
+    if previous is not None:
+        column = stage_records(project_id, stage, previous).subquery().c[0]
+        return tuple(session.execute(select(func.count(), func.max(column), func.sum(column))).one())
+    imports = session.execute(select(func.count(Import.id), func.max(Import.id)).where(Import.project_id == project_id)).one()
+    return (*imports, stage_size(session, project_id, stage, previous) if size is None else size)
+
+
+def serving_order(
+    session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str, *, size: int | None = None
+) -> list[int]:
     """The order a stage is served in to `reviewer` (records not in it come after, in id order; [] = id order).
 
     priority: the reviewer's ranking (else the team's, else none yet); random: a fixed permutation of
     the stage's records (the random sample of the strict stopping test); file: record id order.
+    `size` is the stage's record count if the caller has it (`stage_size`).
     """
     settings = get_priority(session, stage.id)
     mode = settings.order if settings else "priority"
     url = str(session.get_bind().engine.url)
 
     def record_set() -> tuple[Any, ...]:
-        ids = stage_records(project_id, stage, previous).subquery()
-        column = ids.c[0]
-        signature = tuple(session.execute(select(func.count(), func.max(column), func.sum(column))).one())
-        return (url, stage.id, previous.id if previous else None, signature)
+        return (
+            url,
+            stage.id,
+            previous.id if previous else None,
+            _record_set_signature(session, project_id, stage, previous, size),
+        )
 
     def id_order() -> list[int]:
         # SQLite walks the id index for "ORDER BY id LIMIT 1" ([] says so). PostgreSQL's planner instead

@@ -131,10 +131,17 @@ def waiting_ids(session: Session, project_id: int, stage: Stage, previous: Stage
     return list(session.scalars(stmt.order_by(column)))
 
 
-def count_stage(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str = "") -> dict[str, int]:
-    """Records at the stage, resolved per decision, and (if given) how many `reviewer` decided."""
-    ids = stage_records(project_id, stage, previous).subquery()
-    total = session.scalar(select(func.count()).select_from(ids)) or 0
+def stage_size(session: Session, project_id: int, stage: Stage, previous: Stage | None) -> int:
+    """How many records are at the stage (resolved there or not): an index-only count."""
+    return session.scalar(select(func.count()).select_from(stage_records(project_id, stage, previous).subquery())) or 0
+
+
+def count_stage(
+    session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str = "", *, size: int | None = None
+) -> dict[str, int]:
+    """Records at the stage (`size`, if the caller counted them already), resolved per decision, and
+    (if given) how many `reviewer` decided."""
+    total = stage_size(session, project_id, stage, previous) if size is None else size
     resolved = dict(
         session.execute(
             select(ScreeningOutcome.decision, func.count())

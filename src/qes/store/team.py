@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from qes.store.schema import Member, User
+from qes.store.schema import Member, User, utcnow
 from qes.store.schema_team import Invitation, Job, LoginFailure, WebSession
 
 # --- sessions ------------------------------------------------------------------------------------
@@ -132,18 +132,58 @@ def queued_job_like(session: Session, project_id: int, kind: str, args: dict[str
     return next((job for job in session.scalars(stmt) if job.args == args), None)
 
 
-def has_queued_job(session: Session, project_id: int) -> bool:
-    return session.scalar(select(Job.id).where(Job.project_id == project_id, Job.status == "queued").limit(1)) is not None
+def finished_job_like(session: Session, project_id: int, kind: str, args: dict[str, Any]) -> Job | None:
+    """The most recent finished (done or failed) job of this kind with the same arguments."""
+    stmt = (
+        select(Job)
+        .where(Job.project_id == project_id, Job.kind == kind, Job.status.in_(("done", "failed")))
+        .order_by(Job.id.desc())
+    )
+    return next((job for job in session.scalars(stmt) if job.args == args), None)
 
 
-def claim_next_job(session: Session, project_id: int, worker: str, now: dt.datetime) -> Job | None:
-    """Take the oldest queued job for `worker`, or None. Two workers never take the same job.
+def queue_again(session: Session, job: Job, created_by: str) -> Job:
+    """Put a finished job back in the queue as a fresh request (a recurring job keeps one row, not one per request)."""
+    job.status, job.worker, job.heartbeat, job.progress = "queued", "", None, 0
+    job.result, job.error, job.finished_at, job.attempts, job.created_by = None, "", None, 0, created_by
+    job.created_at = utcnow()
+    session.flush()
+    return job
+
+
+def _of_kinds(kinds: tuple[str, ...] | None, besides: tuple[str, ...]) -> list[Any]:
+    where = [Job.kind.in_(kinds)] if kinds is not None else []
+    return where + ([Job.kind.not_in(besides)] if besides else [])
+
+
+def has_queued_job(
+    session: Session, project_id: int, *, kinds: tuple[str, ...] | None = None, besides: tuple[str, ...] = ()
+) -> bool:
+    stmt = select(Job.id).where(Job.project_id == project_id, Job.status == "queued", *_of_kinds(kinds, besides))
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def claim_next_job(
+    session: Session,
+    project_id: int,
+    worker: str,
+    now: dt.datetime,
+    *,
+    kinds: tuple[str, ...] | None = None,
+    besides: tuple[str, ...] = (),
+) -> Job | None:
+    """Take the oldest queued job (of `kinds`, not of `besides`) for `worker`, or None. Two workers never take the same job.
 
     PostgreSQL: `FOR UPDATE SKIP LOCKED` lets each worker pass over rows another is claiming.
     SQLite: the write transaction already serialises claims; the guarded UPDATE (status still
     'queued') makes the claim safe whatever the isolation.
     """
-    stmt = select(Job).where(Job.project_id == project_id, Job.status == "queued").order_by(Job.id).limit(1)
+    stmt = (
+        select(Job)
+        .where(Job.project_id == project_id, Job.status == "queued", *_of_kinds(kinds, besides))
+        .order_by(Job.id)
+        .limit(1)
+    )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     job = session.scalar(stmt)

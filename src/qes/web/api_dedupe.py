@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from qes.services.dedupe_project import decide_pair, group_detail, list_groups, review_queue, run_dedupe, undo_group
+from qes.services.dedupe_project import decide_pair, group_detail, list_groups, review_queue, undo_group
 from qes.services.status import project_status
 from qes.web.api import User
 from qes.web.auth import require_writer
+from qes.web.jobs import finished_result, still_running
 
 router = APIRouter(prefix="/api/dedupe", tags=["dedupe"])
 
@@ -35,11 +37,18 @@ def summary(user: User) -> dict[str, Any]:
     }
 
 
-@router.post("/run")
-def run(user: User) -> dict[str, Any]:
-    """Find duplicates among all records. Keeps groups in force and pairs called different."""
+@router.post("/run", response_model=None)
+def run(request: Request, user: User) -> dict[str, Any] | JSONResponse:
+    """Find duplicates among all records. Keeps groups in force and pairs called different.
+
+    The run is a background job: the answer is its summary once done, or 202 with the job to poll
+    (GET /api/jobs/{job}) for a project too big to finish while the server waits.
+    """
     require_writer(user)
-    return run_dedupe(user.project, actor=user.email).to_json()
+    web_jobs = request.app.state.jobs
+    info = web_jobs.run_briefly(user.project, "dedupe", {}, request.app.state.settings.job_wait)
+    result = finished_result(info)
+    return still_running(web_jobs.view(info)) if result is None else result
 
 
 @router.get("/pairs")

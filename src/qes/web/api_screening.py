@@ -8,18 +8,18 @@ the role can write at all.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from qes.errors import UserError
 from qes.services import fulltext as fulltexts
-from qes.services import priority, stopping
+from qes.services import stopping
 from qes.services.agreement import agreement as stage_agreement
+from qes.services.jobs import JobInfo
 from qes.services.project import Project
 from qes.services.protocol import protocol as project_protocol
 from qes.services.records import get_record
@@ -28,6 +28,7 @@ from qes.services.screening import decide, next_item, record_item, resolve_confl
 from qes.services.screening_stages import create_pilot, stage_progress
 from qes.web.api import User
 from qes.web.auth import require_writer
+from qes.web.jobs import finished_result, still_running
 
 router = APIRouter(prefix="/api", tags=["screening"])
 log = logging.getLogger(__name__)
@@ -55,24 +56,18 @@ def conflict_json(conflict: Any) -> dict[str, Any]:
     return {**conflict.__dict__, "votes": [v.__dict__ for v in conflict.votes]}
 
 
-def _log_failure(future: Future[Any]) -> None:
-    if not future.cancelled() and (exc := future.exception()) is not None:
-        log.warning("refreshing a screening ranking failed: %s", exc, exc_info=exc)
+def refresh_later(request: Request, project: Project, stage: str, reviewer: str) -> JobInfo | None:
+    """Queue a refresh of `reviewer`'s (and the team's) ranking after a decision; never waits, never raises.
 
-
-def refresh_later(project: Project, stage: str, reviewer: str) -> Future[Any] | None:
-    """Retrain `reviewer`'s (and the team's) ranking in the background after a decision; never waits, never raises.
-
-    The web app holds one Project (one store) for its whole life, so the worker may use the request's
-    project: its store stays open after the request ends. A failure stays in the future and is logged.
+    The request is a job in the database: a server killed mid-fit leaves it to be queued again and
+    redone by whichever worker is alive. A refresh that cannot even be queued leaves the decision
+    standing; the next decision queues one.
     """
     try:
-        future = priority.schedule_refresh(project, stage, reviewer)
-    except Exception as exc:  # e.g. the worker pool is shut down as the server stops: the decision stands
-        log.warning("could not schedule a ranking refresh: %s", exc)
+        return request.app.state.jobs.refresh_ranking(project, stage, reviewer)  # type: ignore[no-any-return]
+    except Exception as exc:
+        log.warning("could not queue a ranking refresh: %s", exc)
         return None
-    future.add_done_callback(_log_failure)
-    return future
 
 
 def _blank(value: Any) -> bool:
@@ -159,11 +154,11 @@ def screening_record(stage: str, record_id: int, user: User) -> dict[str, Any]:
 
 
 @router.post("/screening/{stage}/records/{record_id}")
-def screening_decide(stage: str, record_id: int, body: Decision, user: User) -> dict[str, Any]:
+def screening_decide(stage: str, record_id: int, body: Decision, user: User, request: Request) -> dict[str, Any]:
     """Your decision on the record (or a change of it while the record is unresolved)."""
     require_writer(user)
     result = decide(user.project, stage, record_id, user.email, body.decision, body.reasons, body.note)
-    refresh_later(user.project, stage, user.email)
+    refresh_later(request, user.project, stage, user.email)
     return result
 
 
@@ -236,12 +231,20 @@ def fulltext(record_id: int, user: User) -> dict[str, Any]:
     return {**info.__dict__, "pages": pages}
 
 
-@router.post("/fulltexts/{record_id}")
-def attach(record_id: int, request: Request, user: User, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    """Attach a PDF (multipart field "file", 100 MB at most by default) as the full text; its text is kept by page."""
+@router.post("/fulltexts/{record_id}", response_model=None)
+def attach(record_id: int, request: Request, user: User, file: Annotated[UploadFile, File()]) -> dict[str, Any] | JSONResponse:
+    """Attach a PDF (multipart field "file", 100 MB at most by default) as the full text; its text is kept by page.
+
+    The text is extracted by a background job: the answer is the full text once it is done, or 202 with
+    the job to poll (GET /api/jobs/{job}) if it takes longer than the server waits.
+    """
     require_writer(user)
+    fulltexts.check_attach(user.project, record_id, user.email)
     data = read_upload(file, request.app.state.settings.limits.pdfs)
-    return fulltexts.attach(user.project, record_id, data, file_name=file.filename or "upload.pdf", actor=user.email).__dict__
+    web_jobs, wait = request.app.state.jobs, request.app.state.settings.job_wait
+    info = web_jobs.queue_fulltext(user.project, record_id, data, file.filename or "upload.pdf", wait)
+    result = finished_result(info)
+    return still_running(web_jobs.view(info)) if result is None else result
 
 
 @router.post("/fulltexts/{record_id}/not-retrieved")

@@ -79,11 +79,11 @@ def create_app(project_dir: Path | None = None, *, db: str | None = None, settin
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        jobs.runner.start()  # this process's worker: queued imports (also ones a dead worker left) run here
         if settings.refresh_process:
             priority.refresh_in_child_process()
+        jobs.start()  # this process's workers: queued jobs (also ones a dead worker left) run here
         yield
-        jobs.runner.stop()
+        jobs.stop()
         priority.stop_child_process()
         project.close()
 

@@ -1,5 +1,6 @@
-"""The web's view of background jobs: imports are queued in the database (`qes.services.jobs`) and run
-by the `JobRunner` of whichever server process claims them; pages and the API poll their progress.
+"""The web's view of background jobs: imports and ranking refreshes are queued in the database
+(`qes.services.jobs`) and run by the `JobRunner`s of whichever server process claims them; pages and
+the API poll an import's progress.
 
 `state` is what the progress fragment shows (running until the job is done or failed, so a queued
 job reads as started); `status` is the queue's own word (queued | running | done | failed).
@@ -7,16 +8,24 @@ job reads as started); `status` is the queue's own word (queued | running | done
 
 from __future__ import annotations
 
+import os
+import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import UploadFile
+from fastapi.responses import JSONResponse
 
+from qes.errors import UserError
+from qes.fulltext.extract import looks_like_pdf
 from qes.services import jobs
 from qes.services.jobs import JobInfo, JobRunner
 from qes.services.project import Project
 from qes.web.uploads import save_import_upload
+
+RANKING = ("rank",)
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,25 @@ class WebJobs:
     """The server process's job runner and the views the pages show."""
 
     def __init__(self, project: Project, import_limit: int) -> None:
-        self.runner = JobRunner(project)
+        self.runner = JobRunner(project, besides=RANKING)
+        # Refreshes have a runner of their own: one after every decision, a few seconds each at most,
+        # and never queued behind an import of a million records.
+        self.ranker = JobRunner(project, kinds=RANKING, poll=1.0)
         self.import_limit = import_limit
+
+    def start(self) -> None:
+        self.runner.start()
+        self.ranker.start()
+
+    def stop(self) -> None:
+        self.runner.stop()
+        self.ranker.stop()
+
+    def refresh_ranking(self, project: Project, stage: str, reviewer: str) -> JobInfo:
+        """Queue (or join the queued) refresh of `reviewer`'s and the team's ranking at the stage."""
+        info = jobs.enqueue(project, "rank", {"stage": stage, "reviewer": reviewer}, merge=True)
+        self.ranker.wake()
+        return info
 
     def view(self, info: JobInfo) -> JobView:
         progress = max(info.progress, self.runner.live_progress.get(info.id, 0))
@@ -90,3 +116,45 @@ class WebJobs:
 
     def get(self, project: Project, job_id: int) -> JobView:
         return self.view(jobs.get_job(project, job_id))
+
+    def run_briefly(self, project: Project, kind: str, args: dict[str, Any], wait: float) -> JobInfo:
+        """Queue a job and wait up to `wait` seconds for it: small work answers at once, big work in the background.
+
+        The job is in the database before any of the work starts, so a server killed mid-way leaves it
+        to be queued again and finished by whichever worker is alive; the client polls /api/jobs/{id}.
+        """
+        info = jobs.enqueue(project, kind, args)
+        self.runner.wake()
+        try:
+            return jobs.wait_for(project, info.id, timeout=wait)
+        except TimeoutError:
+            return jobs.get_job(project, info.id)
+
+    def queue_fulltext(self, project: Project, record_id: int, data: bytes, file_name: str, wait: float) -> JobInfo:
+        """Check the PDF (size checked by the caller), keep it with the job, extract its text in the job."""
+        if not looks_like_pdf(data):
+            raise UserError(f"{file_name}: not a PDF (full texts are attached as PDF files)")
+        folder = jobs.uploads_dir(project)
+        fd, part = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        upload = folder / f"{uuid.uuid4().hex}.pdf"
+        os.replace(part, upload)  # whole or absent: a worker never reads half a file
+        args = {"upload": upload.name, "file_name": Path(file_name).name, "record_id": record_id}
+        return self.run_briefly(project, "fulltext", args, wait)
+
+
+def finished_result(info: JobInfo) -> dict[str, Any] | None:
+    """A done job's result; None while it runs; a failed job's error raised as the user's (400) or ours (500)."""
+    if info.status == "done":
+        return info.result or {}
+    if info.status == "failed":
+        if info.error.startswith("internal error:"):
+            raise RuntimeError(info.error)
+        raise UserError(info.error)
+    return None
+
+
+def still_running(view: JobView) -> JSONResponse:
+    """202: the work goes on in the background; poll the job."""
+    return JSONResponse(view.to_json() | {"poll": f"/api/jobs/{view.id}"}, status_code=202)

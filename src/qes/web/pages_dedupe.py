@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from qes.services.dedupe_project import decide_pair, group_detail, list_groups, review_queue, run_dedupe, undo_group
+from qes.services.dedupe_project import decide_pair, group_detail, list_groups, review_queue, undo_group
 from qes.services.status import project_status
 from qes.web.auth import SignedIn, check_csrf, require_writer
+from qes.web.jobs import finished_result
 from qes.web.pages import User, render
 
 router = APIRouter(include_in_schema=False)
@@ -85,7 +86,11 @@ def dedupe_page(request: Request, user: User) -> Response:
 def dedupe_run(request: Request, user: User, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     require_writer(user)
-    summary = run_dedupe(user.project, actor=user.email).to_json()
+    job = request.app.state.jobs.run_briefly(user.project, "dedupe", {}, request.app.state.settings.job_wait)
+    summary = finished_result(job)
+    if summary is None:  # a big project: the run goes on in the background
+        request.session["dedupe_notice"] = f"Finding duplicates in the background (job {job.id}); reload this page in a moment."
+        return RedirectResponse("/dedupe", status_code=303)
     counts = {name: summary[name] for name in RUN_COUNTS}
     counts["linked_to_screened"] = len(summary["linked_to_screened"])
     request.session["dedupe_run"] = counts

@@ -7,6 +7,7 @@ next to the form it came from, with what the person had ticked and typed kept.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from qes.services.screening import ADJUDICATING_ROLES, conflicts, decide, next_i
 from qes.services.screening_stages import stage_progress
 from qes.web.api_screening import read_upload, refresh_later, stopping_settings
 from qes.web.auth import SignedIn, check_csrf, require_writer, safe_next
+from qes.web.jobs import finished_result
 from qes.web.pages import User, render
 
 router = APIRouter(include_in_schema=False)
@@ -261,7 +263,7 @@ def screening_decide(
             "note": note[:NOTE_KEPT],
         }
         return RedirectResponse(again, status_code=303)
-    refresh_later(user.project, current.name, user.email)  # in the background: the next record is served at once
+    refresh_later(request, user.project, current.name, user.email)  # in the background: the next record is served at once
     if _htmx(request):
         context = _item_context(user, current, last=result, oob=True) | _priority_context(user, current)
         return render(request, "_screening_item.html", user, **context)
@@ -437,16 +439,23 @@ def fulltext_attach(
 ) -> Response:
     check_csrf(request, csrf)
     require_writer(user)
+    fulltexts.check_attach(user.project, record_id, user.email)
     data = read_upload(file, request.app.state.settings.limits.pdfs)
+    name = file.filename or "upload.pdf"
     try:
-        info = fulltexts.attach(user.project, record_id, data, file_name=file.filename or "upload.pdf", actor=user.email)
+        job = request.app.state.jobs.queue_fulltext(user.project, record_id, data, name, request.app.state.settings.job_wait)
+        info = finished_result(job)
     except UserError as exc:
         if not _shown_at_form(exc):
             raise
         request.session["fulltext_flash"] = {"error": str(exc)}
     else:
-        pages = f"{info.pages} page{'' if info.pages == 1 else 's'}"
-        request.session["fulltext_flash"] = {"notice": f"Attached {info.file_name} ({pages})."}
+        if info is None:  # a big PDF: its text is still being extracted by the background job
+            notice = f"Extracting the text of {Path(name).name} in the background (job {job.id}); reload this page in a moment."
+        else:
+            pages = f"{info['pages']} page{'' if info['pages'] == 1 else 's'}"
+            notice = f"Attached {info['file_name']} ({pages})."
+        request.session["fulltext_flash"] = {"notice": notice}
     return RedirectResponse(_back_to(record_id, stage), status_code=303)
 
 

@@ -27,6 +27,7 @@ class WebSettings:
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)
     limits: UploadLimits = field(default_factory=UploadLimits)
     refresh_process: bool = False  # fit ranking models in a child process (qes serve), not in the server's threads
+    job_wait: float = 20.0  # seconds a request waits for its background job before answering 202 (poll the job)
 
     def to_env(self, project: Path | None, db: str | None) -> dict[str, str]:
         env = {
@@ -40,6 +41,7 @@ class WebSettings:
             "MAX_IMPORT_MB": str(self.limits.imports // MB),
             "MAX_PDF_MB": str(self.limits.pdfs // MB),
             "REFRESH_PROCESS": "1" if self.refresh_process else "",
+            "JOB_WAIT": str(self.job_wait),
         }
         return {ENV_PREFIX + k: v for k, v in env.items()}
 
@@ -59,6 +61,7 @@ def from_env(environ: dict[str, str] | None = None) -> tuple[Path | None, str | 
         session_lifetime=dt.timedelta(hours=float(get("SESSION_HOURS") or 12)),
         limits=UploadLimits(imports=int(get("MAX_IMPORT_MB") or 200) * MB, pdfs=int(get("MAX_PDF_MB") or 100) * MB),
         refresh_process=bool(get("REFRESH_PROCESS")),
+        job_wait=float(get("JOB_WAIT") or 20.0),
     )
     return (Path(get("PROJECT")) if get("PROJECT") else None), (get("DB") or None), settings
 
