@@ -5,9 +5,12 @@ server is finished by the next worker."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from pdf_maker import make_pdf
@@ -30,21 +33,24 @@ def _poll(client: TestClient, job: dict[str, Any]) -> dict[str, Any]:
     raise AssertionError(f"job {job['job']} did not finish")
 
 
-def _owner(web_project: Path, wait: float) -> TestClient:
-    client = TestClient(create_app(web_project, settings=WebSettings(job_wait=wait)))
-    client.__enter__()
-    r = client.post("/api/login", json={"email": OWNER[0], "password": OWNER[1]})
-    assert r.status_code == 200, r.text
-    return client
-
-
-def test_a_dedupe_run_that_outlasts_the_wait_answers_202_then_its_job_holds_the_summary(
-    web_project: Path, duplicates_csv: Path
-) -> None:
+@pytest.fixture
+def imported(web_project: Path, duplicates_csv: Path) -> Path:
     with opened(web_project) as p:
         import_file(p, duplicates_csv, source="Scopus")
-    client = _owner(web_project, wait=0)
-    try:
+    return web_project
+
+
+@contextmanager
+def _owner(web_project: Path, wait: float) -> Iterator[TestClient]:
+    """The owner signed in to a server that waits `wait` seconds for a job before answering 202."""
+    with TestClient(create_app(web_project, settings=WebSettings(job_wait=wait))) as client:
+        r = client.post("/api/login", json={"email": OWNER[0], "password": OWNER[1]})
+        assert r.status_code == 200, r.text
+        yield client
+
+
+def test_a_dedupe_run_that_outlasts_the_wait_answers_202_then_its_job_holds_the_summary(imported: Path) -> None:
+    with _owner(imported, wait=0) as client:
         r = client.post("/api/dedupe/run")
         assert r.status_code == 202, r.text
         assert r.json()["kind"] == "dedupe" and r.json()["state"] == "running"
@@ -52,29 +58,17 @@ def test_a_dedupe_run_that_outlasts_the_wait_answers_202_then_its_job_holds_the_
         assert done["status"] == "done" and done["attempts"] == 1, done
         assert done["result"]["groups_created"] >= 1 and done["result"]["records"] > 0
         assert len(client.get("/api/dedupe/groups").json()) == done["result"]["groups_created"]
-    finally:
-        client.__exit__(None, None, None)
 
 
-def test_a_quick_dedupe_run_answers_with_its_summary(web_project: Path, duplicates_csv: Path) -> None:
-    with opened(web_project) as p:
-        import_file(p, duplicates_csv, source="Scopus")
-    client = _owner(web_project, wait=30)
-    try:
+def test_a_quick_dedupe_run_answers_with_its_summary(imported: Path) -> None:
+    with _owner(imported, wait=30) as client:
         r = client.post("/api/dedupe/run")
         assert r.status_code == 200, r.text
         assert r.json()["groups_created"] >= 1 and "job" not in r.json()
-    finally:
-        client.__exit__(None, None, None)
 
 
-def test_a_pdf_s_text_is_extracted_by_a_job_and_a_broken_pdf_fails_it_with_its_name(
-    web_project: Path, duplicates_csv: Path
-) -> None:
-    with opened(web_project) as p:
-        import_file(p, duplicates_csv, source="Scopus")
-    client = _owner(web_project, wait=0)
-    try:
+def test_a_pdf_s_text_is_extracted_by_a_job_and_a_broken_pdf_fails_it_with_its_name(imported: Path) -> None:
+    with _owner(imported, wait=0) as client:
         pdf = make_pdf(["Reciprocity on the ward", "Findings on page two"])
         r = client.post("/api/fulltexts/1", files={"file": ("garcia 2020.pdf", pdf, "application/pdf")})
         assert r.status_code == 202, r.text
@@ -93,15 +87,12 @@ def test_a_pdf_s_text_is_extracted_by_a_job_and_a_broken_pdf_fails_it_with_its_n
         assert client.post("/api/fulltexts/999", files={"file": ("x.pdf", pdf, "application/pdf")}).status_code == 404
         text = client.post("/api/fulltexts/2", files={"file": ("notes.pdf", b"just text", "application/pdf")})
         assert text.status_code == 400 and "not a PDF" in text.json()["detail"]
-    finally:
-        client.__exit__(None, None, None)
-    with opened(web_project) as p:
+    with opened(imported) as p:
         assert not any(jobs.uploads_dir(p).iterdir())  # every upload went with its job
 
 
-def test_a_pdf_job_queued_before_a_crash_is_finished_by_the_next_worker(web_project: Path, duplicates_csv: Path) -> None:
-    with opened(web_project, actor=OWNER[0]) as p:  # the job runs as the owner who uploaded
-        import_file(p, duplicates_csv, source="Scopus")
+def test_a_pdf_job_queued_before_a_crash_is_finished_by_the_next_worker(imported: Path) -> None:
+    with opened(imported, actor=OWNER[0]) as p:  # the job runs as the owner who uploaded
         upload = jobs.uploads_dir(p) / "left-behind.pdf"
         upload.write_bytes(make_pdf(["Kept across the restart"]))
         # What the server had done when it died: the upload saved and its job queued, nothing extracted.

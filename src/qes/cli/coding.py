@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from qes.cli import coding_review
-from qes.cli.common import DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json
+from qes.cli.common import AsOpt, DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json
 from qes.errors import UserError
 from qes.services import codebook as codebook_service
 from qes.services import coding as service
@@ -20,7 +20,6 @@ from qes.services import documents as document_service
 from qes.services import refi
 from qes.services.project import opened
 
-AsOpt = Annotated[str | None, typer.Option("--as", help="Your e-mail in this project (default: $QES_USER).")]
 DocArg = Annotated[int, typer.Argument(metavar="DOC", help="Document number (qes document list).")]
 document_app = typer.Typer(help="Documents to code: a study's full text, pasted sections, transcripts.", no_args_is_help=True)
 code_app = typer.Typer(help="Codes of the codebook (theme → concept → code).", no_args_is_help=True)

@@ -8,13 +8,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from qes.cli.common import DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json
+from qes.cli.common import AsOpt, DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json
 from qes.errors import UserError
 from qes.services import coding as service
 from qes.services import coding_review as review
 from qes.services.project import opened
 
-AsOpt = Annotated[str | None, typer.Option("--as", help="Your e-mail in this project (default: $QES_USER).")]
 DocArg = Annotated[int, typer.Argument(metavar="DOC", help="Document number (qes document list).")]
 memo_app = typer.Typer(help="Memos on codes, segments, studies, documents or the project.", no_args_is_help=True)
 coding_app = typer.Typer(help="Two coders: done marks, agreement per code, reconciliation.", no_args_is_help=True)

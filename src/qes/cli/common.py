@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,8 +32,17 @@ ProjectOpt = Annotated[
 ]
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL, overriding qes.toml (e.g. postgresql://...).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON (for scripts).")]
+AsOpt = Annotated[str | None, typer.Option("--as", help="Your e-mail in this project (default: $QES_USER).")]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def who_is(as_: str | None, doing: str = "you are") -> str:
+    """The person a command acts as: --as, else $QES_USER (blind work needs a name)."""
+    who = as_ or os.environ.get("QES_USER")
+    if not who:
+        raise UserError(f"say who {doing}: --as EMAIL (or set QES_USER)")
+    return who.strip().lower()
 
 
 def _default(o: Any) -> Any:

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from qes.cli.common import DbOpt, ProjectOpt, console, handle_errors
+from qes.cli.common import AsOpt, DbOpt, ProjectOpt, console, handle_errors
 from qes.cli.report import write_output
-from qes.cli.screen import AsOpt
 from qes.errors import UserError
 from qes.reporting.audit import FORMATS as AUDIT_FORMATS
 from qes.services.audit import export_audit

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,14 +12,13 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from qes.cli.common import DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json
+from qes.cli.common import AsOpt, DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json, who_is
 from qes.errors import UserError
 from qes.extraction.fields import display
 from qes.services import extraction as service
 from qes.services import studies as study_service
 from qes.services.project import opened
 
-AsOpt = Annotated[str | None, typer.Option("--as", help="Your e-mail in this project (default: $QES_USER).")]
 FormOpt = Annotated[str | None, typer.Option("--form", help="Form name (default: the project's first form of this kind).")]
 StudyArg = Annotated[str, typer.Argument(metavar="STUDY", help="Study label, [number] or #id.")]
 STATE_STYLE = {"equal": "green", "empty": "dim", "differ": "bold red", "only_one": "yellow"}
@@ -36,13 +34,6 @@ class _EntryByDefault(TyperGroup):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["save", *args]
         return super().parse_args(ctx, args)
-
-
-def _who(as_: str | None) -> str:
-    who = as_ or os.environ.get("QES_USER")
-    if not who:
-        raise UserError("say who you are: --as EMAIL (or set QES_USER)")
-    return who.strip().lower()
 
 
 def _pairs(items: list[str] | None, option: str) -> dict[str, Any]:
@@ -93,7 +84,7 @@ def study_add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a study (placed after the others)."""
-    who = _who(as_)
+    who = who_is(as_)
     with opened(project, db=db, actor=who) as p:
         info = study_service.add_study(p, label, record_id=record, number=number, actor=who)
     print_json(info.to_json()) if json_out else console.print(f"Study {info.position}: {escape(info.label)}", highlight=False)
@@ -110,7 +101,7 @@ def study_link(
     json_out: JsonOpt = False,
 ) -> None:
     """Link another report (record) to a study."""
-    who = _who(as_)
+    who = who_is(as_)
     with opened(project, db=db, actor=who) as p:
         info = study_service.link_report(p, study, record, actor=who)
     print_json(info.to_json()) if json_out else console.print(f"{escape(info.label)}: reports {info.reports}", highlight=False)
@@ -120,7 +111,7 @@ def study_link(
 @handle_errors
 def study_list(as_: AsOpt = None, project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
     """The studies in table order."""
-    who = _who(as_)
+    who = who_is(as_)
     with opened(project, db=db, actor=who) as p:
         found = study_service.list_studies(p, viewer=who)
     if json_out:
@@ -136,7 +127,7 @@ def study_list(as_: AsOpt = None, project: ProjectOpt = None, db: DbOpt = None, 
 @handle_errors
 def study_from_screening(as_: AsOpt = None, project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
     """One study per record included at the last screening stage (labelled by short citation)."""
-    who = _who(as_)
+    who = who_is(as_)
     with opened(project, db=db, actor=who) as p:
         added = study_service.include_studies_from_screening(p, actor=who)
     if json_out:
@@ -163,7 +154,7 @@ def form_add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a form from a built-in template or a fields file."""
-    who = _who(as_)
+    who = who_is(as_)
     with opened(project, db=db, actor=who) as p:
         info = service.add_form(p, name, template=template, fields_file=fields, kind=kind, actor=who)
     if json_out:
@@ -228,7 +219,7 @@ def _entry_app(kind: str) -> typer.Typer:
         json_out: JsonOpt = False,
     ) -> None:
         """Save your entry for a study (`qes extract STUDY ...` is short for this)."""
-        who = _who(as_)
+        who = who_is(as_)
         values = {**_values_from_file(from_file), **_pairs(set_, "--set")}
         with opened(project, db=db, actor=who) as p:
             name = service.get_form(p, form, kind).name
@@ -250,7 +241,7 @@ def _entry_app(kind: str) -> typer.Typer:
         json_out: JsonOpt = False,
     ) -> None:
         """The two entries field by field (once both are submitted)."""
-        who = _who(as_)
+        who = who_is(as_)
         with opened(project, db=db, actor=who) as p:
             name = service.get_form(p, form, kind).name
             rows = service.compare(p, study, name, who)
@@ -281,7 +272,7 @@ def _entry_app(kind: str) -> typer.Typer:
         json_out: JsonOpt = False,
     ) -> None:
         """Write the final record: agreed fields as they are, a decision for each difference."""
-        who = _who(as_)
+        who = who_is(as_)
         with opened(project, db=db, actor=who) as p:
             name = service.get_form(p, form, kind).name
             final = service.reconcile_study(
@@ -308,7 +299,7 @@ def _entry_app(kind: str) -> typer.Typer:
         """Every entry you may see and each final record, one row each (person 'final')."""
         if fmt != "csv":
             raise UserError(f"unknown format {fmt!r}: entries export as csv (tables: qes report)")
-        who = _who(as_)
+        who = who_is(as_)
         with opened(project, db=db, actor=who) as p:
             name = service.get_form(p, form, kind).name
             tmp = out.with_name(out.name + ".part")  # never a half-written file under the real name

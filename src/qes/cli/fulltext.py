@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from qes.cli.common import DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json
-from qes.cli.screen import AsOpt, _who
+from qes.cli.common import AsOpt, DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json, who_is
 from qes.errors import NotFound
 from qes.services import fulltext as service
 from qes.services.project import opened
@@ -34,7 +33,7 @@ def attach(
     json_out: JsonOpt = False,
 ) -> None:
     """Attach a PDF: stored in the project (by SHA-256), its text kept page by page."""
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         info = service.attach_file(p, record, file, actor=who)
     if json_out:
@@ -56,7 +55,7 @@ def not_retrieved(
     json_out: JsonOpt = False,
 ) -> None:
     """Record that a report was sought but not retrieved (PRISMA), and why."""
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         info = service.mark_not_retrieved(p, record, reason=reason, actor=who)
     print_json(info.__dict__) if json_out else console.print(f"record {record}: not retrieved ({info.reason})", highlight=False)

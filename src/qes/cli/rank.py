@@ -11,8 +11,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from qes.cli.common import DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json, progress_bar
-from qes.cli.screen import AsOpt, StageOpt, _who
+from qes.cli.common import AsOpt, DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json, progress_bar, who_is
+from qes.cli.screen import StageOpt
 from qes.prioritise.presets import DEFAULT_PRESET, PRESETS
 from qes.services import priority, simulation, stopping
 from qes.services.project import opened
@@ -73,7 +73,7 @@ def rank(
     json_out: JsonOpt = False,
 ) -> None:
     """Retrain your ranking of a stage and list the records you will be served next."""
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         if refresh:
             with console.status("ranking the stage's records") if not json_out else nullcontext():
@@ -132,7 +132,7 @@ def stopping_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Show a stage's estimated recall and stopping verdict; with options, change its order or rule."""
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         if any(x is not None for x in (rule, target, confidence, consecutive, order, preset)):
             stopping.configure(
@@ -161,7 +161,7 @@ def stop(
     json_out: JsonOpt = False,
 ) -> None:
     """Stop a stage by its stopping rule: the records nobody has screened are excluded by automation."""
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         result = stopping.stop_stage(p, stage, who, note=note, force=force)
     if json_out:

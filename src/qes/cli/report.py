@@ -11,8 +11,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from qes.cli.common import DbOpt, ProjectOpt, console, handle_errors, print_json
-from qes.cli.screen import AsOpt
+from qes.cli.common import AsOpt, DbOpt, ProjectOpt, console, handle_errors, print_json
 from qes.errors import PermissionDenied, UserError
 from qes.reporting.methods import WRITTEN
 from qes.reporting.render import FORMATS as TABLE_FORMATS

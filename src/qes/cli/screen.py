@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from qes.cli.common import DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json, progress_bar
+from qes.cli.common import AsOpt, DbOpt, JsonOpt, ProjectOpt, console, handle_errors, print_json, progress_bar, who_is
 from qes.errors import UserError
 from qes.services import priority, screening_stages, stopping
 from qes.services import screening as service
@@ -28,7 +27,6 @@ screen_app = typer.Typer(
 )
 
 StageOpt = Annotated[str | None, typer.Option("--stage", help="Stage name (default: the first stage).")]
-AsOpt = Annotated[str | None, typer.Option("--as", help="Your e-mail in this project (default: $QES_USER).")]
 ReasonOpt = Annotated[list[str] | None, typer.Option("--reason", "-r", help="Criterion id (repeat for several).")]
 NoteOpt = Annotated[str, typer.Option("--note", help="A note kept with the decision.")]
 HL_STYLE = {"include": "bold black on green3", "exclude": "bold white on red3"}
@@ -39,13 +37,6 @@ def register(app: typer.Typer) -> None:
     app.command("conflicts")(conflicts)
     app.command("resolve")(resolve)
     app.command("agreement")(agreement)
-
-
-def _who(as_: str | None) -> str:
-    who = as_ or os.environ.get("QES_USER")
-    if not who:
-        raise UserError("say who is screening: --as EMAIL (or set QES_USER)")
-    return who.strip().lower()
 
 
 def _styled(segments: list[tuple[str, str]] | None) -> Text:
@@ -166,7 +157,7 @@ def screen(
     """Screen one record at a time: i include, e exclude (+ reasons), m maybe, s skip, q quit."""
     if ctx.invoked_subcommand is not None:
         return
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         _interactive(p, stage, who, limit)
 
@@ -185,7 +176,7 @@ def decide(
     json_out: JsonOpt = False,
 ) -> None:
     """Record one decision (or change your own, until the record is resolved)."""
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         result = service.decide(p, stage, record, who, decision, reason or [], note)
     print_json(result) if json_out else console.print(f"record {record}: {result['decision']} ({result['state']})")
@@ -204,7 +195,7 @@ def pilot(
 ) -> None:
     """Draw a random pilot sample; every reviewer screens it first. Check it with `qes agreement --pilot`."""
     with opened(project, db=db) as p:
-        result = screening_stages.create_pilot(p, stage, n, seed=seed, actor=_who(as_))
+        result = screening_stages.create_pilot(p, stage, n, seed=seed, actor=who_is(as_, "is screening"))
     if json_out:
         print_json(result)
     else:
@@ -250,7 +241,7 @@ def conflicts(
     stage: StageOpt = None, as_: AsOpt = None, project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = False
 ) -> None:
     """Disagreements waiting for the adjudicator (reviewers see their own)."""
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         found = service.conflicts(p, who, stage)
     if json_out:
@@ -279,7 +270,7 @@ def resolve(
     json_out: JsonOpt = False,
 ) -> None:
     """Resolve a conflict with the final decision (adjudicator or owner)."""
-    who = _who(as_)
+    who = who_is(as_, "is screening")
     with opened(project, db=db, actor=who) as p:
         result = service.resolve_conflict(p, stage, record, who, decision, reason or [], note)
     print_json(result) if json_out else console.print(f"record {record} resolved: {result['decision']}")

@@ -19,7 +19,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -262,14 +263,25 @@ def uploads_dir(project: Project) -> Path:
     return path
 
 
+@contextmanager
+def _upload_of(project: Project, args: dict[str, Any], again: str) -> Iterator[Path]:
+    """The job's upload; removed once the job is done or refused for good (a crash keeps it for the rerun)."""
+    upload = uploads_dir(project) / Path(args["upload"]).name  # only a name from the queue, never a path
+    if not upload.exists():
+        raise NotFound(f"{args['file_name']}: the uploaded file is gone ({again} it again)")
+    try:
+        yield upload
+    except QesError:
+        upload.unlink(missing_ok=True)  # refused for good: the file will not be needed again
+        raise
+    upload.unlink(missing_ok=True)
+
+
 @handler("import")
 def _run_import(project: Project, args: dict[str, Any], progress: Progress) -> dict[str, Any]:
     from qes.services.importing import import_file
 
-    upload = uploads_dir(project) / Path(args["upload"]).name  # only a name from the queue, never a path
-    if not upload.exists():
-        raise NotFound(f"{args['file_name']}: the uploaded file is gone (upload it again)")
-    try:
+    with _upload_of(project, args, "upload") as upload:
         result = import_file(
             project,
             upload,
@@ -279,10 +291,6 @@ def _run_import(project: Project, args: dict[str, Any], progress: Progress) -> d
             display_name=args["file_name"],
             on_progress=progress,
         )
-    except QesError:
-        upload.unlink(missing_ok=True)  # refused for good: the file will not be needed again
-        raise
-    upload.unlink(missing_ok=True)
     return result.to_json()
 
 
@@ -315,16 +323,8 @@ def _run_dedupe(project: Project, args: dict[str, Any], progress: Progress) -> d
 def _run_fulltext(project: Project, args: dict[str, Any], progress: Progress) -> dict[str, Any]:
     from qes.services import fulltext
 
-    upload = uploads_dir(project) / Path(args["upload"]).name  # only a name from the queue, never a path
-    if not upload.exists():
-        raise NotFound(f"{args['file_name']}: the uploaded file is gone (attach it again)")
-    try:
-        info = fulltext.attach(
-            project, int(args["record_id"]), upload.read_bytes(), file_name=args["file_name"], actor=project.actor
-        )
-    except QesError:
-        upload.unlink(missing_ok=True)  # refused for good
-        raise
-    upload.unlink(missing_ok=True)
+    with _upload_of(project, args, "attach") as upload:
+        data = upload.read_bytes()
+        info = fulltext.attach(project, int(args["record_id"]), data, file_name=args["file_name"], actor=project.actor)
     progress(info.pages)
     return dict(info.__dict__)

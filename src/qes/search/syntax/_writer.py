@@ -45,7 +45,11 @@ class Writer:
             if (m.code, m.text) not in seen:
                 seen.add((m.code, m.text))
                 unique.append(m)
+        if self.variants_note:  # the interface widens words by itself: the searcher should know
+            unique.append(Message("Q120", "info", self.variants_note))
         return Written(text, tuple(unique))
+
+    variants_note: str | None = None  # what the interface matches beyond the words as written
 
     numbered = False  # write multi-line strategies (one line per concept, then combinations)
     joins_tags: str | None = None  # "," where one suffix/prefix names several fields (Ovid .ti,ab.)
@@ -224,8 +228,9 @@ class Writer:
             return f"({text})"
         return text
 
-    def wrap(self, tag: str, inner: str, q: Query) -> str:  # pragma: no cover - group syntaxes override
-        raise NotImplementedError
+    def wrap(self, tag: str, inner: str, q: Query) -> str:
+        """A field group as a function call, TAG(inner) (ProQuest, Scopus); other syntaxes override."""
+        return f"{tag}({inner})"
 
     def fielded_term(self, term: Term) -> str:
         """A term outside any group (style "term", or a group syntax's fallback)."""

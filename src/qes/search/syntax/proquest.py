@@ -141,14 +141,7 @@ class ProQuestWriter(Writer):
     joins_tags = ","
     pattern_in_quotes = False
     phrase_near = "PRE/0"
-
-    def write(self, query: Query) -> Written:
-        written = super().write(query)
-        note = Message("Q120", "info", "ProQuest also matches word variants of unquoted words (lemmatization)")
-        return Written(written.text, (*written.messages, note))
-
-    def wrap(self, tag: str, inner: str, q: Query) -> str:
-        return f"{tag}({inner})"
+    variants_note = "ProQuest also matches word variants of unquoted words (lemmatization)"
 
     def near_op(self, distance: int, ordered: bool) -> str | None:
         return f"PRE/{distance}" if ordered else f"NEAR/{distance}"

@@ -148,14 +148,7 @@ class ScopusWriter(Writer):
     proximity_or_operands = False
     pattern_in_quotes = False
     phrase_near = "PRE/0"
-
-    def write(self, query: Query) -> Written:
-        written = super().write(query)
-        note = Message("Q120", "info", "Scopus also matches plurals and spelling variants of words without wildcards")
-        return Written(written.text, (*written.messages, note))
-
-    def wrap(self, tag: str, inner: str, q: Query) -> str:
-        return f"{tag}({inner})"
+    variants_note = "Scopus also matches plurals and spelling variants of words without wildcards"
 
     def near_op(self, distance: int, ordered: bool) -> str | None:
         return f"PRE/{distance}" if ordered else f"W/{distance}"
