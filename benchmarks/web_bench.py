@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -29,6 +28,8 @@ from sqlalchemy import func, select
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))  # the throw-away PostgreSQL server of the tests
 
+from screening_bench import percentile, write_ris  # noqa: E402  (the same generated records and percentiles)
+
 from pgserver import PostgresServer  # noqa: E402
 from qes.services import stopping  # noqa: E402
 from qes.services.importing import import_file  # noqa: E402
@@ -39,19 +40,6 @@ from qes.store.schema import Event, ScreeningDecision  # noqa: E402
 
 STAGE = "title-abstract"
 PASSWORD = "bench-password"
-
-
-def write_ris(path: Path, n: int) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for i in range(n):
-            out.write(
-                f"TY  - JOUR\nID  - g{i}\nAU  - Doe{i % 997}, J.\nTI  - Generated record {i} on reciprocity and care {i % 13}\n"
-                f"AB  - Abstract {i}: mental health services and mutual help.\nPY  - {1990 + i % 30}\nER  - \n\n"
-            )
-
-
-def percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
 def make_project(root: Path, records: int, reviewers: int, database: str | None, order: str, work: Path) -> list[str]:

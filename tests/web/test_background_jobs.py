@@ -4,6 +4,7 @@ server is finished by the next worker."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,14 @@ from qes.services.project import opened
 from qes.web.app import create_app
 from qes.web.settings import WebSettings
 from support import OWNER
+
+
+def sign_in_form(client: TestClient, who: tuple[str, str], then: str) -> str:
+    """Sign in through the form; the CSRF token of the page `then`."""
+    token = re.findall(r'name="csrf" value="([^"]+)"', client.get("/login").text)[0]
+    r = client.post("/login", data={"email": who[0], "password": who[1], "csrf": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return str(re.findall(r'name="csrf" value="([^"]+)"', client.get(then).text)[0])
 
 
 def _poll(client: TestClient, job: dict[str, Any]) -> dict[str, Any]:
@@ -103,3 +112,36 @@ def test_a_pdf_job_queued_before_a_crash_is_finished_by_the_next_worker(imported
         info = fulltext.get_fulltext(p, 3)
         assert info is not None and (info.status, info.pages, info.file_name) == ("retrieved", 1, "smith.pdf")
         assert "Kept across the restart" in fulltext.fulltext_pages(p, 3)[0]["text"] and not upload.exists()
+
+
+def _page_poll(client: TestClient, job_id: int) -> str:
+    """What the page's progress fragment shows once the job has ended (it polls as HTMX would)."""
+    for _ in range(600):
+        fragment = client.get(f"/import/jobs/{job_id}", headers={"HX-Request": "true"}).text
+        if "job running" not in fragment:
+            return fragment
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_the_pages_follow_a_background_run_and_a_background_pdf(imported: Path) -> None:
+    with TestClient(create_app(imported, settings=WebSettings(job_wait=0))) as client:
+        csrf = sign_in_form(client, OWNER, "/dedupe")
+        r = client.post("/dedupe/run", data={"csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/dedupe"
+        page = client.get("/dedupe").text
+        job_id = int(re.findall(r'id="job-(\d+)"', page)[0])
+        assert "Waiting for a worker to find the duplicates" in page or "Finding duplicates" in page or "Checked" in page
+        done = _page_poll(client, job_id)
+        assert re.search(r"Checked \d+ records:</strong>\s+[1-9]\d* new group", done), done
+        assert 'href="/dedupe">Show the groups' in done
+
+        pdf = make_pdf(["Reciprocity on the ward"])
+        files = {"file": ("garcia 2020.pdf", pdf, "application/pdf")}
+        r = client.post("/fulltexts/1/attach", files=files, data={"csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 303
+        page = client.get(r.headers["location"]).text
+        job_id = int(re.findall(r'id="job-(\d+)"', page)[0])
+        done = _page_poll(client, job_id)
+        assert "Attached garcia 2020.pdf</strong>\n  (1 page)" in done and 'href="/fulltexts/1"' in done
+        assert "garcia 2020.pdf · 1 page" in client.get("/fulltexts/1").text

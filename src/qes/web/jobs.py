@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import UploadFile
+from fastapi import Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from qes.errors import UserError
@@ -158,3 +158,15 @@ def finished_result(info: JobInfo) -> dict[str, Any] | None:
 def still_running(view: JobView) -> JSONResponse:
     """202: the work goes on in the background; poll the job."""
     return JSONResponse(view.to_json() | {"poll": f"/api/jobs/{view.id}"}, status_code=202)
+
+
+def pending_job(request: Request, project: Project, key: str) -> JobView | None:
+    """The background job this person started from a page (kept in the session under `key`): shown with
+    its progress while it runs, once more when it has ended, then forgotten."""
+    job_id = request.session.get(key)
+    if job_id is None:
+        return None
+    view: JobView = request.app.state.jobs.get(project, int(job_id))
+    if view.state != "running":
+        request.session.pop(key, None)
+    return view

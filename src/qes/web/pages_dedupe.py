@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from qes.services.dedupe_project import decide_pair, group_detail, list_groups, review_queue, undo_group
 from qes.services.status import project_status
 from qes.web.auth import SignedIn, check_csrf, require_writer
-from qes.web.jobs import finished_result
+from qes.web.jobs import finished_result, pending_job
 from qes.web.pages import User, render
 
 router = APIRouter(include_in_schema=False)
@@ -76,10 +76,13 @@ def dedupe_page(request: Request, user: User) -> Response:
     # Shown once after the redirect that follows a run or an undo, then forgotten.
     ran = request.session.pop("dedupe_run", None)
     notice = request.session.pop("dedupe_notice", None)
+    job = pending_job(request, user.project, "dedupe_job")
     groups = list_groups(user.project)
     shown = [group_detail(user.project, g["group"]) | g for g in groups[:GROUPS_SHOWN]]
     context = _panel_context(user)
-    return render(request, "dedupe.html", user, ran=ran, notice=notice, groups=shown, groups_total=len(groups), **context)
+    return render(
+        request, "dedupe.html", user, ran=ran, notice=notice, job=job, groups=shown, groups_total=len(groups), **context
+    )
 
 
 @router.post("/dedupe/run")
@@ -88,8 +91,8 @@ def dedupe_run(request: Request, user: User, csrf: Annotated[str, Form()] = "") 
     require_writer(user)
     job = request.app.state.jobs.run_briefly(user.project, "dedupe", {}, request.app.state.settings.job_wait)
     summary = finished_result(job)
-    if summary is None:  # a big project: the run goes on in the background
-        request.session["dedupe_notice"] = f"Finding duplicates in the background (job {job.id}); reload this page in a moment."
+    if summary is None:  # a big project: the run goes on in the background; the page follows its job
+        request.session["dedupe_job"] = job.id
         return RedirectResponse("/dedupe", status_code=303)
     counts = {name: summary[name] for name in RUN_COUNTS}
     counts["linked_to_screened"] = len(summary["linked_to_screened"])

@@ -7,7 +7,6 @@ next to the form it came from, with what the person had ticked and typed kept.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -24,7 +23,7 @@ from qes.services.screening import ADJUDICATING_ROLES, conflicts, decide, next_i
 from qes.services.screening_stages import stage_progress
 from qes.web.api_screening import read_upload, refresh_later, stopping_settings
 from qes.web.auth import SignedIn, check_csrf, require_writer, safe_next
-from qes.web.jobs import finished_result
+from qes.web.jobs import finished_result, pending_job
 from qes.web.pages import User, render
 
 router = APIRouter(include_in_schema=False)
@@ -419,6 +418,7 @@ def fulltext_page(record_id: int, request: Request, user: User, stage: str = "")
         screening_shown=bool(screening),
         next_id=next_id,
         page_notice=notice.get("notice", ""),
+        job=pending_job(request, user.project, "fulltext_job"),
         not_at_stage=not_yet,
         page_error=notice.get("error", ""),
     )
@@ -450,12 +450,11 @@ def fulltext_attach(
             raise
         request.session["fulltext_flash"] = {"error": str(exc)}
     else:
-        if info is None:  # a big PDF: its text is still being extracted by the background job
-            notice = f"Extracting the text of {Path(name).name} in the background (job {job.id}); reload this page in a moment."
+        if info is None:  # a big PDF: its text is still being extracted; the page follows the job
+            request.session["fulltext_job"] = job.id
         else:
             pages = f"{info['pages']} page{'' if info['pages'] == 1 else 's'}"
-            notice = f"Attached {info['file_name']} ({pages})."
-        request.session["fulltext_flash"] = {"notice": notice}
+            request.session["fulltext_flash"] = {"notice": f"Attached {info['file_name']} ({pages})."}
     return RedirectResponse(_back_to(record_id, stage), status_code=303)
 
 
