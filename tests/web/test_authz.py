@@ -100,6 +100,33 @@ def test_the_policy_lists_every_route_and_only_routes(app: FastAPI) -> None:
     assert set(POLICY.values()) <= {PUBLIC, *LADDER}
 
 
+# Pages whose JSON twin is not at "/api" + the page's path; downloads and sign-in pages are not pages of data.
+TWINS = {
+    "/": "/api/status",
+    "/import": "/api/jobs",
+    "/import/jobs/{job_id}": "/api/jobs/{job_id}",
+    "/screening/{stage}": "/api/screening/{stage}/next",
+    "/dashboard/prisma": "/api/dashboard",
+    "/search-log/appendix.md": "/api/search-log/appendix",
+}
+NOT_PAGES = ("/login", "/logout", "/invite/", "/openapi.json", "/docs", "/redoc", "/reports/")
+
+
+def test_every_page_has_a_json_twin(app: FastAPI, seeded: tuple[Seeded, Seeded]) -> None:
+    """What the workbench shows in the browser, a script can read from /api/ (issue 9)."""
+    declared = {path for method, path in routes(app) if method == "GET"}
+    pages = [p for p in declared if not p.startswith("/api/") and not p.startswith(NOT_PAGES)]
+    assert len(pages) > 25, pages
+    missing = [p for p in pages if TWINS.get(p, "/api" + p) not in declared]
+    assert not missing, f"pages without a JSON twin under /api/: {sorted(missing)}"
+    with TestClient(app) as client:
+        sign_in(client, PEOPLE["owner"])
+        for page in pages:
+            twin = TWINS.get(page, "/api" + page)
+            r = client.get(fill(twin, seeded[0].values(twin)))
+            assert r.status_code == 200 and r.headers["content-type"].startswith("application/json"), (page, twin, r.text[:200])
+
+
 def test_anonymous_callers_are_sent_to_sign_in(app: FastAPI, seeded: tuple[Seeded, Seeded]) -> None:
     with TestClient(app) as client:
         for method, path in routes(app):

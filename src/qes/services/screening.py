@@ -71,9 +71,7 @@ class ScreeningItem:
 
 
 def role_in(session: Session, project_id: int, email: str) -> str | None:
-    user = user_store.get_user(session, email)
-    member = user_store.get_membership(session, project_id, user.id) if user else None
-    return member.role if member else None
+    return user_store.role_of(session, project_id, email)
 
 
 def require_role(session: Session, project_id: int, email: str, roles: Sequence[str], doing: str) -> str:

@@ -167,11 +167,14 @@ def _remember(key: tuple[Any, ...], make: Any) -> list[int]:
     return order
 
 
-def _ranking_version(session: Session, stage_id: int, reviewer: str) -> tuple[int, Any] | None:
-    row = session.execute(
-        select(Ranking.id, Ranking.computed_at).where(Ranking.stage_id == stage_id, Ranking.reviewer == reviewer)
-    ).first()
-    return (int(row[0]), row[1]) if row else None
+def _ranking_versions(session: Session, stage_id: int, reviewers: tuple[str, ...]) -> dict[str, tuple[int, Any]]:
+    """(id, computed_at) of the stage's stored rankings for `reviewers` ("" is the team's), in one query."""
+    rows = session.execute(
+        select(Ranking.reviewer, Ranking.id, Ranking.computed_at).where(
+            Ranking.stage_id == stage_id, Ranking.reviewer.in_(reviewers)
+        )
+    ).all()
+    return {str(who): (int(ranking_id), at) for who, ranking_id, at in rows}
 
 
 def _record_set_signature(
@@ -230,8 +233,9 @@ def serving_order(
             return [int(i) for i in np.random.default_rng(stage.id).permutation(found)]
 
         return _remember(("random", *record_set()), permutation)
+    versions = _ranking_versions(session, stage.id, (reviewer, ""))
     for who in (reviewer, ""):
-        version = _ranking_version(session, stage.id, who)
+        version = versions.get(who)
         if version is not None:
 
             def decoded(who: str = who) -> list[int]:

@@ -27,6 +27,16 @@ def get_membership(session: Session, project_id: int, user_id: int) -> Member | 
     return session.scalar(select(Member).where(Member.project_id == project_id, Member.user_id == user_id))
 
 
+def role_of(session: Session, project_id: int, email: str) -> str | None:
+    """The person's role in the project (None: not a member, or no such person), in one query."""
+    stmt = (
+        select(Member.role)
+        .join(User, User.id == Member.user_id)
+        .where(Member.project_id == project_id, User.email == email.strip().lower())
+    )
+    return session.scalar(stmt)
+
+
 def set_membership(session: Session, project_id: int, user_id: int, role: str) -> Member:
     member = get_membership(session, project_id, user_id)
     if member is None:
