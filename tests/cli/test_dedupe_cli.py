@@ -87,3 +87,19 @@ def test_project_run_review_undo_and_status(tmp_path: Path) -> None:
     assert again["duplicates_removed"] == 1  # the undone group is not merged again
     missing = qes("dedupe", "undo", "999", cwd=review)
     assert missing.returncode == 2 and "no duplicate group 999" in missing.stderr
+
+
+def test_plain_arguments_in_any_order_read_like_argparse_reads_them(tmp_path: Path) -> None:
+    # `FILE... --out DIR` is read without argparse (start-up); every spelling must mean the same
+    forms = [
+        ["--out", str(tmp_path / "a"), str(TWO_DATABASES)],
+        [str(TWO_DATABASES), f"--out={tmp_path / 'b'}", "--json"],
+        ["--json", str(TWO_DATABASES), "--out", str(tmp_path / "c")],
+    ]
+    results = [qes("dedupe", *form) for form in forms]
+    assert [r.returncode for r in results] == [0, 0, 0], [r.stderr for r in results]
+    groups = [(tmp_path / name / "groups.csv").read_text(encoding="utf-8") for name in "abc"]
+    assert groups[0] == groups[1] == groups[2] and groups[0].count("\n") == 5
+    assert json.loads(results[1].stdout)["unique"] == 5
+    missing_dir = qes("dedupe", str(TWO_DATABASES), "--out")  # left to argparse: a usage error
+    assert missing_dir.returncode == 2 and "--out" in missing_dir.stderr and "Traceback" not in missing_dir.stderr

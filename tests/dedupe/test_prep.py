@@ -100,6 +100,7 @@ def test_publication_kind(title: str, kind: str) -> None:
         ("Suppl-12", ""),
         ("t-20", ""),
         ("1-7", ""),
+        ("448+", "448"),  # Web of Science: from page 448 on
         ("", ""),
     ],
 )
@@ -134,6 +135,22 @@ def test_volume_and_issue(volume: str, issue: str, key: tuple[str, str]) -> None
 
 
 @pytest.mark.parametrize(
+    ("volume", "year", "key"),
+    [("2016", 2016, ""), ("2015-April", 2015, ""), ("2016", 2017, "2016"), ("94", 2016, "94"), ("2016", None, "2016")],
+)
+def test_volume_that_is_only_the_year_is_no_volume(volume: str, year: int | None, key: str) -> None:
+    assert prepare(record({"title": "x", "volume": volume, "year": year}), 0).volume == key
+
+
+@pytest.mark.parametrize(
+    ("pages", "last"),
+    [("44-53", "53"), ("945-8", "948"), ("S78-S89", ""), ("100A-101A", ""), ("288", ""), ("", "")],
+)
+def test_last_page_only_as_a_plain_number(pages: str, last: str) -> None:
+    assert prepare(record({"title": "x", "pages": pages}), 0).last_page == last
+
+
+@pytest.mark.parametrize(
     ("authors", "families"),
     [
         (["van der Graaf, Y."], ("graaf",)),
@@ -154,6 +171,13 @@ def test_family_keys(authors: list[str], families: tuple[str, ...]) -> None:
         ("BMJ", "BMJ (Clinical research ed.)", True),
         ("Stroke", "Canadian Journal of Neurological Sciences", False),
         ("", "Stroke", False),
+        ("International Conference on Information Systems", "ICIS : Transforming Society with Digital Innovation", True),
+        ("Journal of Information Systems", "ICIS", False),
+        (
+            "2007 International Conference on Service Systems and Service Management",
+            "INTERNATIONAL CONFERENCE ON SERVICE SYSTEMS AND SERVICE MANAGEMENT, VOLS 1-3",
+            True,
+        ),
     ],
 )
 def test_journal_agreement(a: str, b: str, agree: bool) -> None:
@@ -169,6 +193,8 @@ def test_journal_agreement(a: str, b: str, agree: bool) -> None:
         ("changing behaviour in care", "changing behavior in care", False),
         ("p16(INK4a) expression", "p16INK4a expression", False),
         ("diminished control in crowdsourcing", "diminished control in crowdsourcing: an investigation", False),
+        ("new generation non-HPV16/18 prophylactic vaccines", "new generation non-HPV 16/18 prophylactic vaccines", False),
+        ("new generation non-HPV16/18 vaccines", "new generation non-HPV 16/18 antibodies", True),
     ],
 )
 def test_substantive_word_change(a: str, b: str, substantive: bool) -> None:

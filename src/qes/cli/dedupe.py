@@ -16,19 +16,24 @@ in `qes --help` and forwards to the same `main`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from qes.errors import UserError
+
+if TYPE_CHECKING:
+    import argparse
 
 EXAMPLES = __doc__.split("\n\n")[1] if __doc__ else ""
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="qes dedupe",
         description="Find duplicate records: in export files (--out) or in the project.",
@@ -49,6 +54,8 @@ def _project_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _sub_parser(name: str) -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(prog=f"qes dedupe {name}")
     if name == "undo":
         parser.add_argument("group", type=int, metavar="GROUP", help="group number (see `qes dedupe groups`)")
@@ -89,7 +96,7 @@ def _progress(enabled: bool) -> tuple[Callable[[str, int, int], None], Callable[
     return update, display.stop
 
 
-def _standalone(args: argparse.Namespace) -> int:
+def _standalone(args: argparse.Namespace | SimpleNamespace) -> int:
     from qes.services.dedupe_files import find_duplicates_in_files
 
     if not args.out:
@@ -120,11 +127,40 @@ def _project(command: str, args: argparse.Namespace) -> int:
     return dedupe_project.run(command, args, _emit, _progress)
 
 
+def _plain_standalone(argv: list[str]) -> SimpleNamespace | None:
+    """`FILE... --out DIR [--json]` read without argparse (its import and the help formatter it
+    builds are a tenth of a small run); anything else (help, other options, a file named like an
+    option) returns None and goes through the full parser."""
+    files: list[str] = []
+    out = None
+    as_json = False
+    words = iter(argv)
+    for word in words:
+        if word == "--out" and out is None:
+            out = next(words, None)
+            if out is None or out.startswith("-"):
+                return None
+        elif word.startswith("--out=") and out is None and len(word) > 6:
+            out = word[6:]
+        elif word == "--json":
+            as_json = True
+        elif word.startswith("-") or word in ("review", "decide", "undo", "groups"):
+            return None
+        else:
+            files.append(word)
+    if not files or out is None:
+        return None
+    return SimpleNamespace(files=files, out=out, json=as_json)
+
+
 def main(argv: Sequence[str]) -> int:
     """Run `qes dedupe ARGV`; returns the exit code (0 ok, 2 user error, 1 internal error)."""
     argv = list(argv)
     command = argv[0] if argv and argv[0] in ("review", "decide", "undo", "groups") else ""
     try:
+        plain = None if command else _plain_standalone(argv)
+        if plain is not None:
+            return _standalone(plain)
         parser = _sub_parser(command) if command else _parser()
         args = parser.parse_args(argv[1:] if command else argv)
         if not command and args.files:

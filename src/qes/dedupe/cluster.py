@@ -3,7 +3,9 @@
 Union-find over the duplicate pairs, strongest rules first. Each group remembers its DOIs,
 PMIDs, years and first pages; a union that would put two DOIs, two PMIDs, two first pages or
 years more than one apart into one group is refused and the pair goes to the review queue
-instead ("A = B" and "B = C" must not make "A = C" when A and C plainly differ).
+instead ("A = B" and "B = C" must not make "A = C" when A and C plainly differ). The one
+exception is a pair with the same title, authors and abstract (`SAME_TEXT`): one text registered
+under two DOIs, whose identifiers and pages differ by definition; years still may not.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from qes.dedupe.match import SAME_TEXT
 from qes.dedupe.prep import Prepared, pages_conflict
 
 # Order in which duplicate rules are applied: identifiers first.
@@ -30,7 +33,10 @@ class _Facts:
         self.pages |= other.pages
         self.years |= other.years
 
-    def conflicts(self, other: _Facts, identifiers_only: bool = False) -> bool:
+    def conflicts(self, other: _Facts, identifiers_only: bool = False, same_text: bool = False) -> bool:
+        if same_text:  # one text registered twice: its DOIs and pages differ by definition
+            years = self.years | other.years
+            return bool(years) and max(years) - min(years) > 1
         if self.dois and other.dois and not (self.dois & other.dois):
             return True
         if self.pmids and other.pmids and not (self.pmids & other.pmids):
@@ -98,7 +104,8 @@ def cluster(
         if ri == rj:
             return True
         fi, fj = facts_of(ri), facts_of(rj)
-        if not force and (fi.conflicts(fj, identifiers_only=rule in RULE_STRENGTH) or linked_apart(ri, rj)):
+        refuse = fi.conflicts(fj, identifiers_only=rule in RULE_STRENGTH, same_text=rule == SAME_TEXT)
+        if not force and (refuse or linked_apart(ri, rj)):
             return False
         if ri > rj:
             ri, rj, fi, fj = rj, ri, fj, fi

@@ -4,18 +4,22 @@ The order is the policy. First the guards: facts that make two records different
 alike their titles (an erratum and its article, Part I and Part II, different DOIs or PMIDs,
 pages, volumes or years, different authors, a conference abstract and the journal article).
 Then the positive rules, strongest evidence first. Anything left that still looks alike is a
-"maybe" for a person; everything else is distinct. A false merge loses a study from a review,
-a missed duplicate costs one extra screening decision: the rules are written in that spirit.
+"maybe" for a person; everything else is distinct. Guards about where a text appeared (DOI,
+pages, volume, issue) give way only to the same title, author list and long abstract. A false
+merge loses a study from a review, a missed duplicate costs one extra screening decision: the
+rules are written in that spirit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 
 from qes.dedupe.prep import Prepared, pages_conflict
+from qes.dedupe.similarity import indel_similarity as _similar
 
 DUPLICATE, MAYBE, DISTINCT = "duplicate", "maybe", "distinct"
+SAME_TEXT = "same-title+authors+abstract"  # the one rule that joins records with different DOIs
 _STOP = frozenset(
     [
         "a",
@@ -57,25 +61,19 @@ _STOP = frozenset(
 )
 
 
+# Items a conference or journal prints every year under one title by the same people (compiled
+# by `re` at first use: a rare branch, and start-up counts).
+_RECURRING = (
+    r"(?:introduction to|editorial|preface|foreword|welcome|message from|chairs?|keynote|panel|workshop)\b"
+    r"|.*\b(?:minitrack|mini track|track|special issue|proceedings)\b"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     kind: str  # duplicate | maybe | distinct
     rule: str  # the rule that decided, e.g. "same-doi", "title-numbers-differ"
     score: float  # title similarity 0–100 (for ordering the review queue)
-
-
-# rapidfuzz is imported at the first pair of titles that differ: a standalone run on a small file
-# often has none, and the import is a tenth of its start-up.
-_indel_similarity: Callable[[str, str], float] | None = None
-
-
-def _similar(a: str, b: str) -> float:
-    global _indel_similarity
-    if _indel_similarity is None:
-        from rapidfuzz.distance import Indel
-
-        _indel_similarity = Indel.normalized_similarity
-    return _indel_similarity(a, b) * 100.0
 
 
 def title_similarity(a: Prepared, b: Prepared) -> float:
@@ -93,9 +91,21 @@ def _variant(x: str, y: str) -> bool:
     return _similar(x, y) >= 80.0
 
 
-def _explained(word: str, others: set[str], other_key: str) -> bool:
-    """A word of one title accounted for in the other: spelt differently, or split/joined differently."""
+def _explained(word: str, others: set[str], other_key: str, rejoined: set[str]) -> bool:
+    """A word of one title accounted for in the other: spelt differently, or split/joined
+    differently ('hpv16' / 'hpv 16': `rejoined` holds the words on either side of such a split)."""
+    if word in rejoined:
+        return True
     return any(_variant(word, v) for v in others) or (len(word) >= 6 and word in other_key)
+
+
+def _rejoined(own: list[str], other: set[str]) -> set[str]:
+    """Neighbouring words of `own` that `other` writes as one word: both parts and the whole."""
+    found: set[str] = set()
+    for x, y in zip(own, own[1:], strict=False):
+        if x + y in other:
+            found.update((x, y, x + y))
+    return found
 
 
 def substantive_word_change(a: Prepared, b: Prepared) -> bool:
@@ -106,13 +116,15 @@ def substantive_word_change(a: Prepared, b: Prepared) -> bool:
     """
     if a.title_key == b.title_key:
         return False  # only the spacing differs: "p16(INK4a)" / "p16INK4a", "CO 2" / "CO2"
-    wa = set(a.title.split()) - _STOP
-    wb = set(b.title.split()) - _STOP
+    words_a, words_b = a.title.split(), b.title.split()
+    wa = set(words_a) - _STOP
+    wb = set(words_b) - _STOP
     only_a, only_b = wa - wb, wb - wa
     if not only_a or not only_b:
         return False
-    unmatched_a = [w for w in only_a if not _explained(w, only_b, b.title_key)]
-    unmatched_b = [w for w in only_b if not _explained(w, only_a, a.title_key)]
+    rejoined = _rejoined(words_a, only_b) | _rejoined(words_b, only_a)
+    unmatched_a = [w for w in only_a if not _explained(w, only_b, b.title_key, rejoined)]
+    unmatched_b = [w for w in only_b if not _explained(w, only_a, a.title_key, rejoined)]
     return bool(unmatched_a) and bool(unmatched_b)
 
 
@@ -160,6 +172,8 @@ def journal_agreement(a: Prepared, b: Prepared) -> bool:
     if a.journal == b.journal:
         return True
     short, long_ = (a.journal, b.journal) if len(a.journal) <= len(b.journal) else (b.journal, a.journal)
+    if len(short) == 1 and len(short[0]) >= 3 and len(long_) >= 3 and short[0] == "".join(w[0] for w in long_):
+        return True  # the acronym of a conference: "ICIS" / "International Conference on Information Systems"
     k = 0
     for word in short:
         while k < len(long_) and not long_[k].startswith(word) and not word.startswith(long_[k]):
@@ -201,6 +215,33 @@ def _footnote_marker(a: Prepared, b: Prepared) -> bool:
     )
 
 
+def _same_authors(a: Prepared, b: Prepared) -> bool:
+    """The same author list name for name (spelling aside; one list may add a group author)."""
+    shorter, longer = (a.families, b.families) if len(a.families) <= len(b.families) else (b.families, a.families)
+    if not shorter or len(longer) - len(shorter) > 1 or not _family_match(shorter[0], longer[0]):
+        return False
+    pool = set(longer)
+    return all(f in pool or any(_family_match(f, g) for g in longer) for f in shorter)
+
+
+def _same_full_citation(a: Prepared, b: Prepared) -> bool:
+    """Same authors, year and venue, and the same first and last page of a paper several pages
+    long: the one place in one volume, which two papers never share. (A one-page abstract can share
+    its page with the team's next abstract; so can a paper with its page range unknown.)"""
+    return (
+        a.year is not None
+        and a.year == b.year
+        and a.page.isdigit()
+        and a.page == b.page
+        and a.last_page.isdigit()
+        and a.last_page == b.last_page
+        and int(a.last_page) - int(a.page) >= 2
+        and a.volume == b.volume
+        and journal_agreement(a, b)
+        and _same_authors(a, b)
+    )
+
+
 def _guard(a: Prepared, b: Prepared, same_id: bool, sim: float) -> str:
     """The name of the fact that makes the two different papers, or ''."""
     if a.kind != b.kind:
@@ -215,8 +256,10 @@ def _guard(a: Prepared, b: Prepared, same_id: bool, sim: float) -> str:
         return "review-versions"  # successive versions of a Cochrane review
     if same_id:
         return ""
-    if sim >= 80.0 and substantive_word_change(a, b):  # below 80 no title rule would merge them anyway
-        return "title-words-differ"  # in vivo / in vitro, men / women
+    if sim >= 80.0 and substantive_word_change(a, b) and not _same_full_citation(a, b):
+        # in vivo / in vitro, men / women (below 80 no title rule would merge them anyway); but a
+        # word changed at the same pages of the same venue is one paper's title exported two ways
+        return "title-words-differ"
     if a.year and b.year and abs(a.year - b.year) > 1:
         return "years-differ"
     if pages_conflict(a.page, b.page):
@@ -230,11 +273,37 @@ def _guard(a: Prepared, b: Prepared, same_id: bool, sim: float) -> str:
     return ""
 
 
+def same_text(a: Prepared, b: Prepared) -> bool:
+    """The same title, author list and abstract (a long one): one text, registered twice.
+
+    A journal that printed a paper twice, an advance-online DOI next to the issue's, a co-publication:
+    the DOIs, volumes and pages differ, the text does not. Still two papers when the kind, a title
+    number or the conference/article status differs, or they are versions of a Cochrane review."""
+    return (
+        len(a.abstract) >= 300
+        and a.abstract == b.abstract
+        and a.title_key == b.title_key
+        and a.title.count(" ") >= 3
+        and a.kind == b.kind
+        and a.numbers == b.numbers
+        and a.conference == b.conference
+        and not (a.cochrane or b.cochrane)
+        and (a.year is None or b.year is None or abs(a.year - b.year) <= 1)
+        and _same_authors(a, b)
+    )
+
+
+# Guards about where and under which identifier a text appeared, not about the text itself.
+_CITATION_GUARDS = frozenset({"doi-differs", "pmid-differs", "pages-differ", "volumes-differ", "issues-differ"})
+
+
 def compare(a: Prepared, b: Prepared) -> Decision:
     same_id = bool((a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid))
     sim = title_similarity(a, b)
     guard = _guard(a, b, same_id, sim)
     if guard:
+        if guard in _CITATION_GUARDS and a.abstract and same_text(a, b):
+            return Decision(DUPLICATE, SAME_TEXT, sim)
         return Decision(DISTINCT, guard, sim)
     authors = author_agreement(a, b)
     if same_id:
@@ -263,11 +332,20 @@ def compare(a: Prepared, b: Prepared) -> Decision:
             return Decision(DUPLICATE, "title+authors+volume+pages", sim)
         if same_year and sim == 100.0 and authors == "same":
             return Decision(DUPLICATE, "title+authors+year", sim)
+        if sim >= 97.0 and same_volume and same_journal and _same_authors(a, b):
+            # a year apart: online first vs print, or the volume's year vs the issue's
+            return Decision(DUPLICATE, "title+authors+journal+volume", sim)
+        proceedings = sim == 100.0 and a.conference and b.conference and same_journal
+        if proceedings and _same_authors(a, b) and not re.match(_RECURRING, a.title):
+            # the year of the conference vs the year its proceedings appeared
+            return Decision(DUPLICATE, "title+authors+conference", sim)
     same_issue = bool(a.issue) and a.issue == b.issue
     contained = _title_contained(a, b)
     if contained and authors == "same" and same_year and (same_pages or (same_volume and same_issue)):
         return Decision(DUPLICATE, "main-title+authors+year+citation", sim)
     if near_year and authors != "different" and (sim >= 85.0 or contained):
+        if a.abstract and same_text(a, b):
+            return Decision(DUPLICATE, SAME_TEXT, sim)
         return Decision(MAYBE, "similar-title", sim)
     if same_year and same_pages and same_volume and authors == "same":
         # Same authors, same year, volume and first page: the title is translated (or wrong). Not in

@@ -23,11 +23,25 @@ _LANGUAGES = (
 )
 # Any bracketed note at the end ("[Review] [45 refs]", "[Erratum appears in ...", cut off or not),
 # and the parenthesised notes some databases add ("(Provisional abstract)", "(author's transl)").
-_PAREN_NOTE = re.compile(
+_PAREN_NOTE = (
     r"\s*\((?:(?:article|text) in |in )?(?:(?:" + _LANGUAGES + r")[ ,;/and]*)+(?: abstract| with english abstract)?\)\s*\.?$"
-    r"|\s*\((?:author'?s'? transl\.?|provisional abstract|structured abstract|abstract|review|editorial|letter|comment)\)\s*\.?$",
-    re.IGNORECASE,
+    r"|\s*\((?:author'?s'? transl\.?|provisional abstract|structured abstract|abstract|review|editorial|letter|comment)\)\s*\.?$"
 )
+
+
+@lru_cache(maxsize=1)
+def _paren_note() -> re.Pattern[str]:
+    """Compiled at the first title that ends in ')': the language list makes it a fifth of qes's
+    own import time, and most runs on small files never need it."""
+    return re.compile(_PAREN_NOTE, re.IGNORECASE)
+
+
+def _drop_paren_note(title: str) -> str:
+    if not title.rstrip().rstrip(".").rstrip().endswith(")"):
+        return title  # what the note pattern ends with: ')', then white space and one '.' at most
+    return _paren_note().sub("", title)
+
+
 _RETRACTED_PREFIX = re.compile(r"^\s*(?:retracted( article)?|withdrawn)\s*[:.\-]\s*", re.IGNORECASE)
 
 # Kinds of publication that share a title (or most of one) with the paper they concern.
@@ -111,6 +125,7 @@ class Prepared:
     volume: str
     issue: str
     page: str  # first page, folded ("e0123", "s12", "288")
+    last_page: str  # last page when given as a plain number ("" otherwise)
     doi: str
     pmid: str
     abstract: str  # folded, first 400 characters
@@ -154,7 +169,7 @@ def strip_title_notes(title: str) -> str:
     previous = None
     while previous != title:
         previous = title
-        title = _PAREN_NOTE.sub("", _drop_trailing_bracket(title)).strip()
+        title = _drop_paren_note(_drop_trailing_bracket(title)).strip()
         if title.startswith("["):
             close = title.find("]")
             if close > 0.6 * len(title) or close == -1:
@@ -206,7 +221,7 @@ def _page_key(page: str) -> str:
     Exports mangle page fields ('Suppl-12', 't-20'), and page 1 is an e-journal's placeholder as
     often as not: neither can prove two records different, so neither is kept.
     """
-    key = page.strip().lower()
+    key = page.strip().lower().removesuffix("+")  # Web of Science's "448+": from page 448 on
     if not _CLEAN_PAGE.match(key):
         return ""
     digits_from = 1 if key[0].isalpha() else 0
@@ -234,11 +249,19 @@ def _first_number(value: str) -> str:
     return str(int(match.group())) if match else ""
 
 
+def _volume_key(volume: str, year: int | None) -> str:
+    """The volume's number, or '' when it is only the year again ('2016', '2015-April'): some
+    databases fill the volume of a magazine or proceedings with the year, others the real volume."""
+    number = _first_number(volume)
+    return "" if year is not None and number == str(year) else number
+
+
 def prepare(record: Record, index: int) -> Prepared:
     title_text = strip_title_notes(record.title)
     title = fold_words(title_text)
     words = title.split()
     journal_text = fold_words(_JOURNAL_EXTRAS.sub("", record.journal).split(":")[0])
+    last_page = record.page_end.strip().lstrip("0")
     families = tuple(_family_key(a.family) for a in record.authors if a.family)
     givens = [_given_words(a.given) for a in record.authors if a.family]
     initials = tuple(g[0][:1] if g else "" for g in givens)
@@ -254,10 +277,13 @@ def prepare(record: Record, index: int) -> Prepared:
         initials=initials,
         given_names=tuple(g[0] for g in givens if g and len(g[0]) > 1),
         year=record.year,
-        journal=tuple(w for w in journal_text.split() if w not in _JOURNAL_STOP),
-        volume=_first_number(record.volume),
+        # Numbers in a venue's name are years and volume ranges ("2007 International Conference on
+        # ...", "..., VOLS 1-3"), spelt by one database and not the next.
+        journal=tuple(w for w in journal_text.split() if w not in _JOURNAL_STOP and not w.isdigit()),
+        volume=_volume_key(record.volume, record.year),
         issue=_first_number(record.issue),
         page=_page_key(record.page_start),
+        last_page=last_page if last_page.isdigit() else "",
         doi=record.doi,
         pmid=record.pmid,
         abstract=fold_words(record.abstract[:500])[:400],
