@@ -94,3 +94,14 @@ def test_users_and_reviewers(review: Path) -> None:
 
 def test_bad_option_is_exit_2(review: Path) -> None:
     assert qes("records", "list", "--limit", "0", cwd=review).returncode == 2
+
+
+def test_help_lists_every_stage_though_a_command_loads_only_its_own_module(review: Path) -> None:
+    listed = qes("--help").stdout
+    for command in ("import", "records", "serve", "dedupe", "screen", "report", "synthesis"):
+        assert command in listed
+    # A command found in a later module than the first still runs (registration stops there).
+    assert qes("reviewer", "list", "--json", cwd=review).returncode == 0
+    assert "qes import [OPTIONS]" in qes("import", "--help").stdout
+    unknown = qes("no-such-command", cwd=review)
+    assert unknown.returncode == 2 and "No such command" in unknown.stderr

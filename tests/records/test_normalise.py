@@ -115,3 +115,13 @@ def test_clean_text_is_idempotent_and_single_spaced(text: str) -> None:
     once = clean_text(text)
     assert clean_text(once) == once
     assert "  " not in once and "\n" not in once and "\u2028" not in once
+
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+@given(st.text(alphabet=st.sampled_from("ab é\t\n\r\x0b\x1c\x85\xa0\u2009\u2028\u3000" + _ZERO_WIDTH)) | st.text())
+def test_clean_text_equals_dropping_zero_width_then_joining_words(text: str) -> None:
+    # The already-clean shortcut must give what the full rule gives, for every kind of whitespace.
+    expected = " ".join("".join(c for c in text if c not in _ZERO_WIDTH).split())
+    assert clean_text(text) == expected

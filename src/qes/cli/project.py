@@ -11,7 +11,6 @@ from rich.table import Table
 from qes.cli.common import DbOpt, JsonOpt, ProjectOpt, console, err_console, handle_errors, print_json, progress_bar
 from qes.services.importing import import_file, import_reports
 from qes.services.project import init_project, opened
-from qes.services.status import project_status
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +43,8 @@ def init(
 @handle_errors
 def status(project: ProjectOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
     """Records per source and per stage."""
+    from qes.services.status import project_status  # loads the screening stages: not for `qes import`
+
     with opened(project, db=db) as p:
         st = project_status(p)
     if json_out:

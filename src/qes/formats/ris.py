@@ -118,8 +118,8 @@ def read(stream: TextIO, ctx: ReadContext, start: Chunk | None = None) -> Iterat
     begin = 0
     lineno = first_line - 1
     for lineno, line in enumerate(stream, first_line):
-        if line[2:6] == "  - " and line[:2] in _TAGS:
-            tag, value = line[:2], line[6:].strip()  # the common case, without a regex
+        if line[2:6] == "  - " and (tag := line[:2]) in _TAGS:
+            value = line[6:].strip()  # the common case, without a regex
         elif (tagged := _tag_of(line)) is not None:
             tag, value = tagged
         else:

@@ -63,7 +63,11 @@ Grouped = dict[str, list[str]]
 def group(pairs: Sequence[tuple[str, str]]) -> Grouped:
     grouped: Grouped = {}
     for tag, value in pairs:
-        grouped.setdefault(tag, []).append(value)
+        values = grouped.get(tag)
+        if values is None:
+            grouped[tag] = [value]  # no throwaway list per pair, as setdefault would build
+        else:
+            values.append(value)
     return grouped
 
 
@@ -88,27 +92,25 @@ def _abstract(rec: Record, grouped: Grouped, tags: tuple[str, ...]) -> str:
     return ""
 
 
-def _split_terms(values: list[str], sep: str) -> list[str]:
-    terms: list[str] = []
+def _add_terms(terms: dict[str, None], values: list[str], sep: str) -> None:
+    """Add the cleaned terms of `values` to `terms` (a dict: ordered, no repeats, no list scans)."""
     for value in values:
-        pieces = value.split(sep) if sep in value else [value]
-        for piece in pieces:
-            term = clean_text(piece)
-            if term and term not in terms:
-                terms.append(term)
-    return terms
+        if sep in value:
+            for piece in value.split(sep):
+                if term := clean_text(piece):
+                    terms[term] = None
+        elif term := clean_text(value):
+            terms[term] = None
 
 
 def _collect(rec: Record, grouped: Grouped, tags: tuple[str, ...], field: str, sep: str) -> list[str]:
-    out: list[str] = []
+    out: dict[str, None] = {}
     for tag in tags:
         values = grouped.get(tag)
         if values:
             rec.note_tag(field, tag)
-            for term in _split_terms(values, sep):
-                if term not in out:
-                    out.append(term)
-    return out
+            _add_terms(out, values, sep)
+    return list(out)
 
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
@@ -118,7 +120,7 @@ def _urls(rec: Record, grouped: Grouped, tags: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for tag in tags:
         for value in grouped.get(tag, ()):
-            found = _URL.findall(value) or ([clean_text(value)] if clean_text(value) else [])
+            found = _URL.findall(value) or ([text] if (text := clean_text(value)) else [])
             for url in found:
                 if url not in out:
                     out.append(url)
@@ -136,14 +138,19 @@ def _doi(rec: Record, grouped: Grouped, tags: tuple[str, ...]) -> str:
     return ""
 
 
+_PARENTHESES = re.compile(r"\([^)]*\)")  # '1234-5678 (Print)': the note is not a number
+_ID_SEPARATOR = re.compile(r"[;,/\s]+")
+_NOT_ID_CHAR = re.compile(r"[^\dXx]")
+
+
 def _identifiers(rec: Record, grouped: Grouped, fm: FieldMap) -> None:
     """ISSN and ISBN share tags in most formats (RIS SN): told apart by their digit count."""
     issns: list[str] = []
     isbns: list[str] = []
     for tag in dict.fromkeys((*fm.issn, *fm.isbn)):
         for value in grouped.get(tag, ()):
-            for token in re.split(r"[;,/\s]+", re.sub(r"\([^)]*\)", " ", value)):
-                digits = re.sub(r"[^\dXx]", "", token).upper()
+            for token in _ID_SEPARATOR.split(_PARENTHESES.sub(" ", value) if "(" in value else value):
+                digits = _NOT_ID_CHAR.sub("", token).upper()
                 if len(digits) == 8:
                     issn = f"{digits[:4]}-{digits[4:]}"
                     if issn not in issns:

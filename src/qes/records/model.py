@@ -138,8 +138,10 @@ class Record:
 
     def note_tag(self, canonical_field: str, tag: str) -> None:
         """Record that `canonical_field` was (partly) read from source tag `tag`."""
-        tags = self.field_tags.setdefault(canonical_field, [])
-        if tag not in tags:
+        tags = self.field_tags.get(canonical_field)
+        if tags is None:
+            self.field_tags[canonical_field] = [tag]
+        elif tag not in tags:
             tags.append(tag)
 
 
