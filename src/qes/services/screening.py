@@ -153,7 +153,11 @@ def _write_outcome(
 
 
 def locate(session: Session, project: Project, stage_name: str | None) -> tuple[list[StageInfo], StageInfo, StageInfo | None]:
-    stages = [stage_info(s) for s in screen_store.list_stages(session, project.id)]
+    rows = screen_store.list_stages(session, project.id)
+    # The session's identity map holds rows weakly: kept here, `stage_rows` finds them without a
+    # second query (a round trip per request that a PostgreSQL server under load feels).
+    session.info["qes_stage_rows"] = rows
+    stages = [stage_info(s) for s in rows]
     stage, previous = find_stage(stages, stage_name)
     return stages, stage, previous
 

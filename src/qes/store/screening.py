@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from qes.screening.resolve import DECISIONS
 from qes.store.schema import Criterion, FullText, PilotRound, RecordRow, ScreeningDecision, ScreeningOutcome, Stage, utcnow
 
 # --- protocol -------------------------------------------------------------------------------------
@@ -140,21 +141,22 @@ def count_stage(
     session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str = "", *, size: int | None = None
 ) -> dict[str, int]:
     """Records at the stage (`size`, if the caller counted them already), resolved per decision, and
-    (if given) how many `reviewer` decided."""
-    total = stage_size(session, project_id, stage, previous) if size is None else size
-    resolved = dict(
-        session.execute(
-            select(ScreeningOutcome.decision, func.count())
-            .where(ScreeningOutcome.stage_id == stage.id)
-            .group_by(ScreeningOutcome.decision)
-        ).all()
-    )
-    counts = {"records": total, "resolved": sum(resolved.values())}
-    counts.update({d: int(resolved.get(d, 0)) for d in ("include", "exclude", "maybe")})
+    (if given) how many `reviewer` decided: one query."""
+
+    def outcomes(decision: str) -> Any:
+        chosen = ScreeningOutcome.stage_id == stage.id, ScreeningOutcome.decision == decision
+        return select(func.count()).where(*chosen).scalar_subquery()
+
+    # Votes exist only on records at their stage, so the reviewer's votes there are the count (index-only).
+    mine = select(func.count()).where(ScreeningDecision.stage_id == stage.id, ScreeningDecision.reviewer == reviewer)
+    columns = [outcomes(d) for d in DECISIONS] + [mine.scalar_subquery()]
+    if size is None:
+        columns.append(select(func.count()).select_from(stage_records(project_id, stage, previous).subquery()).scalar_subquery())
+    found = [int(n or 0) for n in session.execute(select(*columns)).one()]
+    counts = {"records": size if size is not None else found[-1], "resolved": sum(found[: len(DECISIONS)])}
+    counts.update(dict(zip(DECISIONS, found, strict=False)))
     if reviewer:
-        # Votes exist only on records at their stage, so the reviewer's votes there are the count (index-only).
-        mine = select(func.count()).where(ScreeningDecision.stage_id == stage.id, ScreeningDecision.reviewer == reviewer)
-        counts["mine"] = session.scalar(mine) or 0
+        counts["mine"] = found[len(DECISIONS)]
     return counts
 
 
