@@ -211,3 +211,28 @@ def test_random_order_begins_the_sample_and_serves_a_fixed_permutation(solo: Pro
     assert first.record_id != topics["recip"][1]  # not id order (a permutation of 30 keeps that with p = 1/30; seed fixed)
     status = stopping.stopping_status(solo, "solo", A)
     assert status["order"] == "random" and status["rule"]["rule"] == "sample"
+
+
+def test_the_default_ranking_learns_from_the_authors_as_well(tmp_path: Path, db_url: str) -> None:
+    # Five records with one title: only the authors, read from the store, set one above the rest.
+    authors = ["Lee, Ann", "Kim, Bo", "Roe, Cy", "Fox, Ed", "Lee, Di"]
+    ris = tmp_path / "authors.ris"
+    ris.write_text(
+        "".join(f"TY  - JOUR\nAU  - {a}\nTI  - Reciprocity in care {i}\nER  - \n\n" for i, a in enumerate(authors)),
+        encoding="utf-8",
+    )
+    p = init_project(tmp_path / "review", database=db_url, actor=OWNER)
+    try:
+        import_file(p, ris, source="MEDLINE (Ovid)")
+        add_member(p, A, role="reviewer")
+        add_criterion(p, "E1", "Not about reciprocity", inclusion=False)
+        add_stage(p, "solo", kind="title-abstract", reviewers=1)
+        with p.store.read() as session:
+            ids = list(session.scalars(select(RecordRow.id).where(RecordRow.project_id == p.id).order_by(RecordRow.id)))
+        screening.decide(p, "solo", ids[0], A, "include")
+        screening.decide(p, "solo", ids[1], A, "exclude", ["E1"])
+        assert priority.refresh_ranking(p, "solo", A) is not None
+        item = screening.next_item(p, "solo", A)
+        assert item is not None and item.record_id == ids[4]  # Di Lee, not the next in id order
+    finally:
+        p.close()

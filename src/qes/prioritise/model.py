@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
+from qes.prioritise.features import FeatureMatrix, Views
+
 if TYPE_CHECKING:  # scipy and scikit-learn take most of a second to import: imported where used
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
@@ -34,7 +36,8 @@ class ModelSpec:
     presumed_excluded: int = 0
     presumed_weight: float = 1.0
     # Several specs whose rank-averaged scores make the ranking (each member fits on its own).
-    ensemble: tuple[ModelSpec, ...] = ()  # max | uncertainty | mixed (max, every 10th most uncertain)
+    ensemble: tuple[ModelSpec, ...] = ()
+    view: int = 0  # which of the features' views this spec learns from (FeatureSpec.views)
 
 
 def sample_weights(y: np.ndarray, ratio: float) -> np.ndarray:
@@ -78,13 +81,15 @@ def _score(model: Estimator, X: sp.csr_matrix) -> np.ndarray:
     return np.asarray(model.decision_function(X))
 
 
-def scores(X: sp.csr_matrix, labelled: Sequence[int], y: Sequence[int] | np.ndarray, spec: ModelSpec) -> np.ndarray:
+def scores(X: FeatureMatrix, labelled: Sequence[int], y: Sequence[int] | np.ndarray, spec: ModelSpec) -> np.ndarray:
     """Relevance scores for every row of X, learnt from the labelled rows (both classes needed)."""
     from scipy.stats import rankdata
 
     if spec.ensemble:
         members = [scores(X, labelled, y, member) for member in spec.ensemble]
         return np.asarray(np.mean([rankdata(m) / len(m) for m in members], axis=0))
+    if isinstance(X, Views):
+        X = X.matrices[spec.view]
     rows = np.asarray(labelled, dtype=np.int64)
     target = np.asarray(y, dtype=np.int64)
     if len(rows) == 0 or target.min() == target.max():

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qes.prioritise.features import FeatureMatrix
 from qes.prioritise.model import ModelSpec, scores
 
 if TYPE_CHECKING:  # scipy.sparse takes a tenth of a second to import; only annotations here
-    import scipy.sparse as sp
+    pass
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class RankResult:
     included: int
 
 
-def rank(record_ids: Sequence[int], X: sp.csr_matrix, labels: Mapping[int, int], spec: ModelSpec) -> RankResult | None:
+def rank(record_ids: Sequence[int], X: FeatureMatrix, labels: Mapping[int, int], spec: ModelSpec) -> RankResult | None:
     """Order the unlabelled records by the model learnt from `labels`; None until both classes are known.
 
     Labelled records follow the unlabelled ones (they need no reading), so the order covers the stage.

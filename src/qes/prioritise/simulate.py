@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qes.prioritise.features import FeatureMatrix
 from qes.prioritise.model import ModelSpec, query_order, scores
 
 if TYPE_CHECKING:  # scipy.sparse takes a tenth of a second to import; only annotations here
-    import scipy.sparse as sp
+    pass
 
 
 def pick_priors(labels: Sequence[int], seed: int) -> tuple[int, int]:
@@ -41,7 +42,7 @@ class Schedule:
 
 
 def simulate(
-    X: sp.csr_matrix,
+    X: FeatureMatrix,
     labels: Sequence[int],
     priors: Sequence[int],
     spec: ModelSpec,

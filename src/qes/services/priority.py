@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from qes.prioritise.features import matrix
+from qes.prioritise.features import FeatureMatrix, matrix
 from qes.prioritise.presets import get_preset
 from qes.prioritise.rank import rank
 from qes.services.project import Project, ProjectConfig
@@ -33,10 +33,10 @@ from qes.store import screening as screen_store
 from qes.store.schema import Stage as StageRow
 
 if TYPE_CHECKING:  # scipy.sparse takes a tenth of a second to import; only annotations here
-    import scipy.sparse as sp
+    pass
 
 _features_lock = threading.Lock()
-_features: dict[tuple[str, int, str], tuple[str, list[int], sp.csr_matrix]] = {}
+_features: dict[tuple[str, int, str], tuple[str, list[int], FeatureMatrix]] = {}
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class RankingInfo:
 
 def _stage_features(
     session: Session, project: Project, stage_row: StageRow, prev_row: StageRow | None, preset: str
-) -> tuple[list[int], sp.csr_matrix]:
+) -> tuple[list[int], FeatureMatrix]:
     """The stage's feature matrix, rebuilt only when the stage's record set changes."""
     ids = priority_store.stage_record_ids(session, project.id, stage_row, prev_row)
     digest = hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes()).hexdigest()

@@ -20,7 +20,15 @@ def stage_texts(session: Session, project_id: int, stage: Stage, previous: Stage
     """Every record at the stage with the fields a ranking reads, in id order."""
     ids = stage_records(project_id, stage, previous).subquery()
     rows = session.execute(
-        select(RecordRow.id, RecordRow.title, RecordRow.abstract, RecordRow.keywords, RecordRow.headings, RecordRow.journal)
+        select(
+            RecordRow.id,
+            RecordRow.title,
+            RecordRow.abstract,
+            RecordRow.keywords,
+            RecordRow.headings,
+            RecordRow.journal,
+            RecordRow.authors,
+        )
         .where(RecordRow.id.in_(select(ids.c[0])))
         .order_by(RecordRow.id)
     ).all()
@@ -32,6 +40,7 @@ def stage_texts(session: Session, project_id: int, stage: Stage, previous: Stage
             "keywords": r.keywords,
             "headings": r.headings,
             "journal": r.journal,
+            "authors": r.authors,
         }
         for r in rows
     ]
