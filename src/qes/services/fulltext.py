@@ -7,8 +7,6 @@ PDF attached twice is stored once, and the hash in the database proves which fil
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from qes.atomicfile import write_bytes_atomically
 from qes.errors import NotFound, UserError
 from qes.fulltext.extract import looks_like_pdf, pdf_pages
 from qes.services.project import Project
@@ -63,11 +62,7 @@ def _store_file(project: Project, data: bytes, digest: str) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{digest}.pdf"
     if not target.exists():
-        # Write then rename: a crash never leaves a half-written file under the final name.
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target)
+        write_bytes_atomically(target, data)
     return str(target.relative_to(project.root))
 
 

@@ -8,8 +8,6 @@ job reads as started); `status` is the queue's own word (queued | running | done
 
 from __future__ import annotations
 
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 from fastapi import Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from qes.atomicfile import write_bytes_atomically
 from qes.errors import UserError
 from qes.fulltext.extract import looks_like_pdf
 from qes.services import jobs
@@ -134,12 +133,8 @@ class WebJobs:
         """Check the PDF (size checked by the caller), keep it with the job, extract its text in the job."""
         if not looks_like_pdf(data):
             raise UserError(f"{file_name}: not a PDF (full texts are attached as PDF files)")
-        folder = jobs.uploads_dir(project)
-        fd, part = tempfile.mkstemp(dir=folder, suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        upload = folder / f"{uuid.uuid4().hex}.pdf"
-        os.replace(part, upload)  # whole or absent: a worker never reads half a file
+        upload = jobs.uploads_dir(project) / f"{uuid.uuid4().hex}.pdf"
+        write_bytes_atomically(upload, data)  # whole or absent: a worker never reads half a file
         args = {"upload": upload.name, "file_name": Path(file_name).name, "record_id": record_id}
         return self.run_briefly(project, "fulltext", args, wait)
 
