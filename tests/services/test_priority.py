@@ -140,6 +140,30 @@ def _stage_id(p: Project, name: str) -> int:
     return next(s.id for s in list_stages(p) if s.name == name)
 
 
+def test_a_refresh_with_nothing_new_to_learn_is_skipped_and_one_with_a_new_label_is_not(project: Project) -> None:
+    topics = ids_by_topic(project)
+    both(project, "ta", topics["recip"][0], "include")
+    both(project, "ta", topics["bone"][0], "exclude")
+    stage_id = _stage_id(project, "ta")
+
+    def stored() -> tuple[object, list[int]]:
+        with project.store.read() as session:
+            row = priority_store.load_ranking(session, stage_id, "") or _missing()
+            return row.computed_at, priority_store.ranking_order(row).tolist()  # type: ignore[attr-defined]
+
+    first = priority.refresh_ranking(project, "ta", "")
+    at, order = stored()
+    # A's unresolved vote is not a team label: the team's ranking has nothing new and is not refitted.
+    screening.decide(project, "ta", topics["bone"][1], A, "include")
+    assert priority.refresh_ranking(project, "ta", "") == first
+    assert stored() == (at, order)
+    # B's vote resolves the record: a new label, so a new fit and a new stored ranking.
+    screening.decide(project, "ta", topics["bone"][1], B, "include")
+    again = priority.refresh_ranking(project, "ta", "")
+    assert again is not None and first is not None and again.labelled == first.labelled + 1
+    assert stored()[0] != at
+
+
 def test_background_refresh_stores_the_ranking(solo: Project) -> None:
     topics = ids_by_topic(solo)
     screening.decide(solo, "solo", topics["recip"][0], A, "include")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from pgserver import PostgresServer
 from qes.records.model import Author, Origin, Record
 from qes.records.storage import record_values
 from qes.store import Store
 from qes.store import projects as project_store
 from qes.store import users as user_store
+from qes.store.duplicates import create_group, dissolve_group
 from qes.store.events import list_events, log_event
 from qes.store.records import (
     insert_records,
@@ -20,7 +22,8 @@ from qes.store.records import (
     row_to_record,
     search_records,
 )
-from qes.store.schema import Import, RecordRow
+from qes.store.schema import Event, Import, RecordRow
+from qes.store.screening import add_stage, stage_size
 
 
 @pytest.fixture
@@ -67,6 +70,24 @@ def _record(i: int) -> Record:
 def test_migrations_are_idempotent_and_current(store: Store) -> None:
     store.upgrade()
     assert store.is_current()
+
+
+@pytest.mark.postgres
+def test_rankings_arrays_are_stored_uncompressed_on_postgresql(postgres_server: PostgresServer) -> None:
+    """Migration 0008: the arrays rewritten after every few decisions skip PostgreSQL's compression
+    (SQLite stores blobs as they are)."""
+    store = Store(postgres_server.new_database())
+    store.upgrade()
+    with store.read() as session:
+        storage = dict(
+            session.execute(
+                text(
+                    "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'rankings'::regclass"
+                    " AND attname IN ('record_ids', 'scores')"
+                )
+            ).all()
+        )
+    assert storage == {"record_ids": "e", "scores": "e"}
 
 
 def test_record_round_trips_through_a_row(store: Store) -> None:
@@ -132,9 +153,79 @@ def test_search_and_stream_records(store: Store) -> None:
         assert page.total == 1 and page.rows[0].source_record_id == "ID17"
         assert search_records(session, project_id, query="priebe", limit=5).total == 30
         assert search_records(session, project_id, query="nobody", limit=5).total == 0
+    with store.snapshot() as session:  # streamed in batches: one consistent view (PostgreSQL: a server cursor)
         streamed = list(iter_records(session, project_id, batch=7))
     assert [r.source_id for r in streamed] == [f"ID{i}" for i in range(1, 31)]
     assert streamed[0].origin.source == "PsycINFO (Ovid)"
+
+
+def test_first_stage_size_follows_imports_and_duplicates(store: Store) -> None:
+    """The first stage's size is counted once per set of imports, less the duplicates read each time."""
+    project_id, import_id = _project_with_import(store)
+    with store.transaction() as session:
+        insert_records(session, [record_to_row(_record(i), project_id=project_id, import_id=import_id) for i in range(1, 11)])
+        stage = add_stage(session, project_id, name="ta", kind="title-abstract", reviewers=1)
+
+    def size() -> tuple[int, int]:
+        with store.read() as session:
+            exact = session.scalar(
+                select(func.count()).where(RecordRow.project_id == project_id, RecordRow.status != "duplicate")
+            )
+            return stage_size(session, project_id, stage, None), int(exact or 0)
+
+    assert size() == (10, 10)
+    with store.read() as session:
+        ids = list(session.scalars(select(RecordRow.id).where(RecordRow.project_id == project_id).order_by(RecordRow.id)))
+    with store.transaction() as session:
+        group = create_group(session, project_id, ids[:3], "same-doi", "a@example.org")  # two become duplicates
+    assert size() == (8, 8)
+    with store.transaction() as session:
+        source_id = session.scalar(select(Import.source_id).where(Import.id == import_id))
+        second = Import(project_id=project_id, source_id=source_id, file_name="b.ris", sha256="1" * 64, format="ris")
+        session.add(second)
+        session.flush()
+        insert_records(session, [record_to_row(_record(i), project_id=project_id, import_id=second.id) for i in range(11, 16)])
+    assert size() == (13, 13)
+    with store.transaction() as session:
+        dissolve_group(session, session.merge(group))
+        create_group(session, project_id, ids[5:8], "same-doi", "a@example.org")  # undone while another forms
+    assert size() == (13, 13)
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_dropped_while_idle_is_replaced(
+    postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL restart (or a proxy's idle timeout) drops pooled connections: the first use after
+    an idle spell pings, and a dead connection is replaced instead of failing the request."""
+    import qes.store.db as db
+
+    store = Store(postgres_server.new_database())
+    store.upgrade()
+    with store.read() as session:
+        pid = session.scalar(text("SELECT pg_backend_pid()"))
+    other = Store(store.url)  # its own pool: the kill comes from outside the pooled connection
+    with other.read() as session:
+        assert session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    other.dispose()
+    monkeypatch.setattr(db, "_PING_AFTER_IDLE", 0.0)
+    with store.read() as session:
+        assert session.scalar(text("SELECT pg_backend_pid()")) != pid
+    store.dispose()
+
+
+def test_read_sessions_refuse_writes(store: Store) -> None:
+    """A read session never writes (on PostgreSQL it runs in autocommit, where a write would stay)."""
+    project_id, _import_id = _project_with_import(store)
+    for opened in (store.read, store.snapshot):
+        with pytest.raises(RuntimeError, match="read-only"), opened() as session:
+            session.add(Event(project_id=project_id, actor="a@example.org", action="x", entity="project", entity_id=1))
+            session.flush()
+        with pytest.raises(RuntimeError, match="read-only"), opened() as session:
+            session.execute(update(RecordRow).where(RecordRow.project_id == project_id).values(status="excluded"))
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Event).where(Event.action == "x")) == 0
+        assert session.scalar(select(func.count()).select_from(RecordRow).where(RecordRow.status == "excluded")) == 0
 
 
 def test_users_and_roles(store: Store) -> None:

@@ -58,7 +58,7 @@ def _visibility(session: Session, project: Project, viewer: str) -> Callable[[Ev
 
 def iter_audit(project: Project, viewer: str) -> Iterator[AuditEvent]:
     """Every event `viewer` may see, oldest first."""
-    with project.store.read() as session:
+    with project.store.snapshot() as session:
         visible = _visibility(session, project, viewer)
         for event in reporting_store.iter_events(session, project.id):
             if visible(event):

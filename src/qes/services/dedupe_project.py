@@ -49,7 +49,7 @@ class RunSummary:
 def run_dedupe(project: Project, *, actor: str | None = None, progress: Progress = _noop) -> RunSummary:
     """Find duplicates among all the project's records and record the groups and the review queue."""
     who = actor or project.actor
-    with project.store.read() as session:
+    with project.store.snapshot() as session:
         loaded = list(dup_store.iter_records_with_state(session, project.id))
         existing = dup_store.active_groups(session, project.id)
         pairs = dup_store.known_pairs(session, project.id)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # scipy.sparse takes a tenth of a second to import; only anno
     pass
 
 _features_lock = threading.Lock()
-_features: dict[tuple[str, int, str], tuple[str, list[int], FeatureMatrix]] = {}
+_features: dict[tuple[str, int, str], tuple[tuple[Any, ...], list[int], FeatureMatrix]] = {}
 
 
 @dataclass(frozen=True)
@@ -56,20 +56,32 @@ class RankingInfo:
 
 def _stage_features(
     session: Session, project: Project, stage_row: StageRow, prev_row: StageRow | None, preset: str
-) -> tuple[list[int], FeatureMatrix]:
-    """The stage's feature matrix, rebuilt only when the stage's record set changes."""
-    ids = priority_store.stage_record_ids(session, project.id, stage_row, prev_row)
-    digest = hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes()).hexdigest()
+) -> tuple[tuple[Any, ...], list[int], FeatureMatrix]:
+    """(the record set's signature, its ids, its feature matrix): rebuilt only when the stage's record
+    set changes, which the signature tells without reading the 50,000 ids on every refresh."""
+    signature = priority_store.record_set_signature(session, project.id, stage_row, prev_row)
     key = (project.store.url, stage_row.id, preset)
     with _features_lock:
         cached = _features.get(key)
-        if cached and cached[0] == digest:
-            return cached[1], cached[2]
+        if cached and cached[0] == signature:
+            return signature, cached[1], cached[2]
     texts = priority_store.stage_texts(session, project.id, stage_row, prev_row)
     X = matrix(texts, get_preset(preset).features)
+    ids = [t["id"] for t in texts]
     with _features_lock:
-        _features[key] = (digest, [t["id"] for t in texts], X)
-    return [t["id"] for t in texts], X
+        _features[key] = (signature, ids, X)
+    return signature, ids, X
+
+
+# What each ranking this process stored was fitted on, and the version it stored: a refresh whose
+# features and labels are the same as the stored ranking's would refit the same model to the same
+# ranking (a team ranking sees no new label until a record is resolved), so it is skipped.
+_fitted: dict[tuple[str, int, str], tuple[Any, ...]] = {}
+
+
+def _labels_digest(labels: dict[int, int]) -> str:
+    pairs = np.asarray(sorted(labels.items()), dtype=np.int64)
+    return hashlib.sha1(pairs.tobytes()).hexdigest()
 
 
 def refresh_ranking(project: Project, stage_name: str | None, reviewer: str = "") -> RankingInfo | None:
@@ -82,8 +94,14 @@ def refresh_ranking(project: Project, stage_name: str | None, reviewer: str = ""
         stage_row, prev_row = stage_rows(session, stage, previous)
         settings = priority_store.get_priority(session, stage.id)
         preset = settings.preset if settings else "qes"
-        ids, X = _stage_features(session, project, stage_row, prev_row, preset)
+        signature, ids, X = _stage_features(session, project, stage_row, prev_row, preset)
         labels = priority_store.training_labels(session, stage.id, reviewer)
+        key = (project.store.url, stage.id, reviewer)
+        fitted_on = (preset, signature, _labels_digest(labels))
+        stored = priority_store.ranking_versions(session, stage.id, (reviewer,)).get(reviewer)
+        last = _fitted.get(key)
+        if last is not None and stored is not None and last[:2] == (fitted_on, stored):
+            return last[2]
     result = rank(ids, X, labels, get_preset(preset).model)
     if result is None:
         return None
@@ -101,7 +119,10 @@ def refresh_ranking(project: Project, stage_name: str | None, reviewer: str = ""
             included=result.included,
             seconds=seconds,
         )
-    return RankingInfo(stage.name, reviewer, preset, result.labelled, result.included, len(ids), seconds, _now())
+        stored = priority_store.ranking_versions(session, stage.id, (reviewer,)).get(reviewer)
+    info = RankingInfo(stage.name, reviewer, preset, result.labelled, result.included, len(ids), seconds, _now())
+    _fitted[key] = (fitted_on, stored, info)
+    return info
 
 
 def _now() -> str:
@@ -166,8 +187,13 @@ def refresh_in_child_process() -> None:
 
 
 def _child_setup() -> None:
-    """In the child: lower priority, and die with the server (Linux), so no fit outlives a killed server."""
-    os.nice(10)
+    """In the child: lowest priority, and die with the server (Linux), so no fit outlives a killed server."""
+    # SCHED_IDLE (Linux) runs the fits only on CPU time no request wants: a request's thread preempts
+    # the fit at once, where a niced fit still takes its share of a busy 2-core server. Elsewhere: nice.
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(10)
     if sys.platform.startswith("linux"):
         import ctypes
         import signal

@@ -126,7 +126,7 @@ def get_record(project: Project, record_id: str | int) -> RecordDetail:
 
 
 def iter_records(project: Project) -> Iterator[Record]:
-    with project.store.read() as session:
+    with project.store.snapshot() as session:
         yield from record_store.iter_records(session, project.id)
 
 

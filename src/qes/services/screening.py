@@ -249,12 +249,15 @@ def _item(
     viewer: str,
     role: str | None,
     pilot: Sequence[int],
+    *,
+    unresolved: bool = False,
 ) -> ScreeningItem:
+    """The record as `viewer` sees it at the stage; `unresolved`: the caller knows it has no outcome there."""
     record = get_record_row(session, project.id, record_id)
     if record is None:
         raise NotFound(f"no record {record_id}")
     votes = screen_store.votes_on(session, stage.id, [record_id])[record_id]
-    outcome = screen_store.outcome_of(session, stage.id, record_id)
+    outcome = None if unresolved else screen_store.outcome_of(session, stage.id, record_id)
     visible = _visible_votes(stage, votes, outcome is not None, viewer, role)
     mine = next((v for v in votes if v.reviewer == viewer), None)
     if outcome is not None:
@@ -302,13 +305,13 @@ def next_item(project: Project, stage_name: str | None, reviewer: str, *, skip: 
         stage_row, prev_row = stage_rows(session, stage, previous)
         pilot = _pilot_ids(session, stage)
         size = screen_store.stage_size(session, project.id, stage_row, prev_row)
-        order = priority_store.serving_order(session, project.id, stage_row, prev_row, reviewer, size=size)
+        order = priority_store.serving_order(session, project.id, stage_row, prev_row, reviewer)
         record_id = screen_store.next_record_id(
             session, project.id, stage_row, prev_row, reviewer, first=pilot, skip=skip, order=order
         )
         if record_id is None:
             return None
-        item = _item(session, project, stage, stages, record_id, reviewer, role, pilot)
+        item = _item(session, project, stage, stages, record_id, reviewer, role, pilot, unresolved=True)  # it waits
         item.progress = screen_store.count_stage(session, project.id, stage_row, prev_row, reviewer, size=size)
         return item
 

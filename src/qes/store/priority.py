@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from qes.store.schema import Import, Ranking, RecordRow, ScreeningDecision, ScreeningOutcome, Stage, StagePriority, utcnow
-from qes.store.screening import stage_records, stage_size
+from qes.store.schema import Ranking, RecordRow, ScreeningDecision, ScreeningOutcome, Stage, StagePriority, utcnow
+from qes.store.screening import first_stage_signature, stage_records
 
 # Outcomes that are not a human judgement of the record: they teach a model nothing.
 AUTOMATIC_METHODS = ("automation",)
@@ -96,18 +96,22 @@ def save_ranking(
     included: int,
     seconds: float,
 ) -> None:
-    row = session.scalars(select(Ranking).where(Ranking.stage_id == stage_id, Ranking.reviewer == reviewer)).one_or_none()
-    if row is None:
-        row = Ranking(project_id=project_id, stage_id=stage_id, reviewer=reviewer)
-        session.add(row)
-    row.preset = preset
-    row.record_ids = np.asarray(record_ids, dtype=np.int64).tobytes()
-    row.scores = np.asarray(scores, dtype=np.float32).tobytes()
-    row.labelled = labelled
-    row.included = included
-    row.seconds = seconds
-    row.computed_at = utcnow()
-    session.flush()
+    """Store (or replace) the ranking."""
+    values = {
+        "preset": preset,
+        "record_ids": np.asarray(record_ids, dtype=np.int64).tobytes(),
+        "scores": np.asarray(scores, dtype=np.float32).tobytes(),
+        "labelled": labelled,
+        "included": included,
+        "seconds": seconds,
+        "computed_at": utcnow(),
+    }
+    # By id, never loading the stored row: its two arrays are 600 kB at 50,000 records.
+    ranking_id = session.scalar(select(Ranking.id).where(Ranking.stage_id == stage_id, Ranking.reviewer == reviewer))
+    if ranking_id is None:
+        session.execute(insert(Ranking).values(project_id=project_id, stage_id=stage_id, reviewer=reviewer, **values))
+    else:
+        session.execute(update(Ranking).where(Ranking.id == ranking_id).values(**values))
 
 
 def load_ranking(session: Session, stage_id: int, reviewer: str) -> Ranking | None:
@@ -176,7 +180,7 @@ def _remember(key: tuple[Any, ...], make: Any) -> list[int]:
     return order
 
 
-def _ranking_versions(session: Session, stage_id: int, reviewers: tuple[str, ...]) -> dict[str, tuple[int, Any]]:
+def ranking_versions(session: Session, stage_id: int, reviewers: tuple[str, ...]) -> dict[str, tuple[int, Any]]:
     """(id, computed_at) of the stage's stored rankings for `reviewers` ("" is the team's), in one query."""
     rows = session.execute(
         select(Ranking.reviewer, Ranking.id, Ranking.computed_at).where(
@@ -186,32 +190,22 @@ def _ranking_versions(session: Session, stage_id: int, reviewers: tuple[str, ...
     return {str(who): (int(ranking_id), at) for who, ranking_id, at in rows}
 
 
-def _record_set_signature(
-    session: Session, project_id: int, stage: Stage, previous: Stage | None, size: int | None
-) -> tuple[Any, ...]:
-    """What changes whenever the stage's record set does, read without touching the records' rows.
-
-    A first stage holds the project's records less the duplicates: records only arrive by import
-    (the imports' count and last id move) and only leave or return by becoming or ceasing to be a
-    duplicate (the index-only count moves). Summing the ids instead would read all 50,000 rows on
-    PostgreSQL on every "next record". A later stage holds the previous stage's advancing outcomes,
-    a small indexed set summed exactly.
-    """
+def record_set_signature(session: Session, project_id: int, stage: Stage, previous: Stage | None) -> tuple[Any, ...]:
+    """What changes whenever the stage's record set does, read without touching the records' rows:
+    `first_stage_signature` for a first stage (summing its ids would read all 50,000 rows on
+    PostgreSQL on every "next record"); for a later stage the previous stage's advancing outcomes,
+    a small indexed set summed exactly."""
     if previous is not None:
         column = stage_records(project_id, stage, previous).subquery().c[0]
         return tuple(session.execute(select(func.count(), func.max(column), func.sum(column))).one())
-    imports = session.execute(select(func.count(Import.id), func.max(Import.id)).where(Import.project_id == project_id)).one()
-    return (*imports, stage_size(session, project_id, stage, previous) if size is None else size)
+    return first_stage_signature(session, project_id)
 
 
-def serving_order(
-    session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str, *, size: int | None = None
-) -> list[int]:
+def serving_order(session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str) -> list[int]:
     """The order a stage is served in to `reviewer` (records not in it come after, in id order; [] = id order).
 
     priority: the reviewer's ranking (else the team's, else none yet); random: a fixed permutation of
     the stage's records (the random sample of the strict stopping test); file: record id order.
-    `size` is the stage's record count if the caller has it (`stage_size`).
     """
     settings = get_priority(session, stage.id)
     mode = settings.order if settings else "priority"
@@ -222,7 +216,7 @@ def serving_order(
             url,
             stage.id,
             previous.id if previous else None,
-            _record_set_signature(session, project_id, stage, previous, size),
+            record_set_signature(session, project_id, stage, previous),
         )
 
     def id_order() -> list[int]:
@@ -242,14 +236,14 @@ def serving_order(
             return [int(i) for i in np.random.default_rng(stage.id).permutation(found)]
 
         return _remember(("random", *record_set()), permutation)
-    versions = _ranking_versions(session, stage.id, (reviewer, ""))
+    versions = ranking_versions(session, stage.id, (reviewer, ""))
     for who in (reviewer, ""):
         version = versions.get(who)
         if version is not None:
 
             def decoded(who: str = who) -> list[int]:
                 row = load_ranking(session, stage.id, who)
-                return [int(i) for i in ranking_order(row)] if row is not None else []
+                return ranking_order(row).tolist() if row is not None else []  # ints, decoded in C
 
             return _remember((url, "ranking", stage.id, who, version), decoded)
     return id_order()
