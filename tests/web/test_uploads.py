@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from pdf_maker import make_pdf
-from qes.services.jobs import recent_jobs
+from qes.services.jobs import recent_jobs, wait_for
 from qes.services.project import opened
 from qes.web.app import create_app
 from qes.web.settings import WebSettings
@@ -56,7 +56,9 @@ def test_imports_over_the_limit_are_refused(web_project: Path) -> None:
 
 def test_full_texts_over_the_limit_are_refused(web_project: Path) -> None:
     client = _client(web_project, imports=1 * MB, pdfs=1 * MB)
-    client.post("/api/imports", files={"file": ("small.ris", SMALL)}, data={"source": "Scopus"})
+    queued = client.post("/api/imports", files={"file": ("small.ris", SMALL)}, data={"source": "Scopus"})
+    with opened(web_project) as p:  # the import is a background job: record 1 exists once it is done
+        assert wait_for(p, queued.json()["job"]).status == "done"
     big = make_pdf(["x"]) + b"%" * (MB + 1)
     r = client.post("/api/fulltexts/1", files={"file": ("big.pdf", big, "application/pdf")})
     assert r.status_code == 413 and "over the 1 MB limit for a full text" in r.json()["detail"]

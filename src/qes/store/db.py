@@ -101,6 +101,7 @@ def _refuse_writes(session: Session) -> None:
 
     event.listen(session, "before_flush", refuse)
     event.listen(session, "do_orm_execute", check)
+    session.info["read_only"] = True  # what it reads stays true for the session, bar others' commits
 
 
 def make_engine(url: str) -> Engine:

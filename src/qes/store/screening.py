@@ -152,6 +152,11 @@ def first_stage_signature(session: Session, project_id: int) -> tuple[int, ...]:
     group is undone while another forms).
     """
 
+    # Read once per read-only session (one request): a session that writes may change it meanwhile.
+    kept = session.info.setdefault("first_stage_signature", {}) if session.info.get("read_only") else {}
+    if project_id in kept:
+        return kept[project_id]  # type: ignore[no-any-return]
+
     def scalar(stmt: Any) -> Any:
         return stmt.scalar_subquery()
 
@@ -166,7 +171,8 @@ def first_stage_signature(session: Session, project_id: int) -> tuple[int, ...]:
             scalar(select(func.count()).where(groups, DuplicateGroup.status == "active")),
         )
     ).one()
-    return tuple(int(v or 0) for v in row)
+    kept[project_id] = tuple(int(v or 0) for v in row)
+    return kept[project_id]  # type: ignore[no-any-return]
 
 
 # The project's record count per (database, project, imports' count and last id): counting 50,000
