@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -11,6 +14,7 @@ from qes.records.storage import record_values
 from qes.store import Store
 from qes.store import projects as project_store
 from qes.store import users as user_store
+from qes.store.db import SQLITE_PAGE_SIZE, alembic_config, migration_heads
 from qes.store.events import list_events, log_event
 from qes.store.records import (
     insert_records,
@@ -67,6 +71,23 @@ def _record(i: int) -> Record:
 def test_migrations_are_idempotent_and_current(store: Store) -> None:
     store.upgrade()
     assert store.is_current()
+
+
+def test_heads_read_from_the_migration_scripts_are_alembics() -> None:
+    # `upgrade` skips Alembic when the database is at these heads: they must be Alembic's own.
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert migration_heads() == set(script.get_heads())
+
+
+def test_a_new_sqlite_database_has_large_pages(tmp_path: Path) -> None:
+    # A records row is several KB: 32 KB pages keep it out of overflow chains (import speed).
+    store = Store(str(tmp_path / "new.sqlite3"))
+    try:
+        store.upgrade()
+        with store.read() as session:
+            assert session.execute(text("PRAGMA page_size")).scalar_one() == SQLITE_PAGE_SIZE == 32768
+    finally:
+        store.dispose()
 
 
 def test_record_round_trips_through_a_row(store: Store) -> None:
