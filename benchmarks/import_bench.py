@@ -9,7 +9,9 @@ identical. Both sides run as whole processes, measured the same way (wall time; 
 the largest sum of the resident memory of the process and its children, sampled from /proc
 every 20 ms, or wait4's peak if larger), alternately in the same run, `--repeat` rounds into a
 fresh project each; reported: each round, and the medians (the ratio is the median of the
-rounds' qes / rispy).
+rounds' qes / rispy). Also reported, because other jobs on the machine move wall times from one
+run to the next: each process's CPU time (user + system, its children included) and the ratio
+of those, and the 1-minute load average before and after each round.
 """
 
 from __future__ import annotations
@@ -89,8 +91,8 @@ def _tree_rss_kb(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-def run_measured(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MiB (process tree), stdout of one whole process."""
+def run_measured(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS in MiB (process tree), stdout, CPU seconds (user + system) of one whole process."""
     peak = [0]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out_file:
@@ -113,7 +115,7 @@ def run_measured(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | 
         stdout = out_file.read().decode()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err}")
-    return elapsed, max(usage.ru_maxrss, peak[0]) / 1024, stdout
+    return elapsed, max(usage.ru_maxrss, peak[0]) / 1024, stdout, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -135,28 +137,43 @@ def main() -> None:
         for n in range(args.repeat):
             project = tmp / f"p{n}"
             subprocess.run([QES, "init", str(project)], check=True, capture_output=True)
-            qes_s, qes_mb, out = run_measured([QES, "import", str(ris), "--source", "bench", "--json"], cwd=project)
+            load_before = os.getloadavg()[0]
+            qes_s, qes_mb, out, qes_cpu = run_measured([QES, "import", str(ris), "--source", "bench", "--json"], cwd=project)
             imported = json.loads(out)["imported"]
             assert imported == args.records, f"imported {imported}, expected {args.records}"
-            measured: dict[str, float] = {"qes_import_s": round(qes_s, 2), "qes_peak_mb": round(qes_mb)}
+            measured: dict[str, float] = {
+                "qes_import_s": round(qes_s, 2),
+                "qes_cpu_s": round(qes_cpu, 2),
+                "qes_peak_mb": round(qes_mb),
+            }
             if args.one_process_too:
                 alone = tmp / f"p{n}-alone"
                 subprocess.run([QES, "init", str(alone)], check=True, capture_output=True)
                 env = {**os.environ, "QES_IMPORT_WORKERS": "0"}
-                one_s, one_mb, _ = run_measured([QES, "import", str(ris), "--source", "bench", "--json"], cwd=alone, env=env)
-                measured |= {"qes_one_process_s": round(one_s, 2), "qes_one_process_peak_mb": round(one_mb)}
+                one_s, one_mb, _, one_cpu = run_measured(
+                    [QES, "import", str(ris), "--source", "bench", "--json"], cwd=alone, env=env
+                )
+                measured |= {
+                    "qes_one_process_s": round(one_s, 2),
+                    "qes_one_process_cpu_s": round(one_cpu, 2),
+                    "qes_one_process_peak_mb": round(one_mb),
+                }
                 shutil.rmtree(alone)
             if not args.skip_rispy:
                 code = f"import rispy; f = open({str(ris)!r}, encoding='utf-8'); r = rispy.load(f); print(len(r))"
-                rispy_s, rispy_mb, out = run_measured([sys.executable, "-c", code])
+                rispy_s, rispy_mb, out, rispy_cpu = run_measured([sys.executable, "-c", code])
                 assert int(out) == args.records, f"rispy read {out.strip()} records"
                 measured |= {
                     "rispy_load_s": round(rispy_s, 2),
+                    "rispy_cpu_s": round(rispy_cpu, 2),
                     "rispy_peak_mb": round(rispy_mb),
                     "ratio_qes_over_rispy": round(qes_s / rispy_s, 2),
+                    "cpu_ratio_qes_over_rispy": round(qes_cpu / rispy_cpu, 2),
                 }
                 if args.one_process_too:
                     measured["ratio_one_process_over_rispy"] = round(measured["qes_one_process_s"] / rispy_s, 2)
+                    measured["cpu_ratio_one_process_over_rispy"] = round(one_cpu / rispy_cpu, 2)
+            measured |= {"load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2)}
             print(json.dumps({"round": n + 1, **measured}), flush=True)
             rounds.append(measured)
             shutil.rmtree(project)  # the next round's disk space

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from qes.services.project import Project, init_project, open_project
 from qes.services.records import export_records, get_record, list_records
 from qes.services.status import project_status
 from qes.store.events import list_events
+from qes.store.projects import list_imports
 from support import FIXTURES
 
 SMALL = FIXTURES / "import" / "small.ris"
@@ -74,6 +76,28 @@ def test_same_file_twice_is_refused_unless_again(project: Project) -> None:
     assert project_status(project).records == 3
     again = import_file(project, SMALL, source="PsycINFO (Ovid)", again=True)
     assert again.imported == 3 and project_status(project).records == 6
+
+
+def test_stored_hash_and_size_are_the_files_whether_hashed_first_or_while_reading(project: Project, tmp_path: Path) -> None:
+    # The first file of its size is hashed while it is read; a file of a size seen before is
+    # hashed before reading (it may be a repeat). Both keep the file's own sha256 and size.
+    same_size = tmp_path / "same_size.ris"
+    same_size.write_bytes(SMALL.read_bytes().replace(b"Beeber", b"Xeeber"))
+    assert same_size.stat().st_size == SMALL.stat().st_size
+    first = import_file(project, SMALL, source="PsycINFO (Ovid)")
+    second = import_file(project, same_size, source="PsycINFO (Ovid)")  # same size, other contents: no refusal
+    assert first.sha256 == hashlib.sha256(SMALL.read_bytes()).hexdigest()
+    assert second.sha256 == hashlib.sha256(same_size.read_bytes()).hexdigest() != first.sha256
+    reports = {r.import_id: r for r in import_reports(project)}
+    assert set(reports) == {first.import_id, second.import_id}
+    with project.store.read() as session:
+        stored = {imp.id: (imp.sha256, imp.size_bytes) for imp, _ in list_imports(session, project.id)}
+    assert stored == {
+        first.import_id: (first.sha256, SMALL.stat().st_size),
+        second.import_id: (second.sha256, same_size.stat().st_size),
+    }
+    with pytest.raises(Conflict, match="already imported"):
+        import_file(project, same_size, source="PsycINFO (Ovid)")
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -12,6 +15,7 @@ from qes.records.storage import record_values
 from qes.store import Store
 from qes.store import projects as project_store
 from qes.store import users as user_store
+from qes.store.db import SQLITE_PAGE_SIZE, alembic_config, migration_heads
 from qes.store.duplicates import create_group, dissolve_group
 from qes.store.events import list_events, log_event
 from qes.store.records import (
@@ -88,6 +92,23 @@ def test_rankings_arrays_are_stored_uncompressed_on_postgresql(postgres_server: 
             ).all()
         )
     assert storage == {"record_ids": "e", "scores": "e"}
+
+
+def test_heads_read_from_the_migration_scripts_are_alembics() -> None:
+    # `upgrade` skips Alembic when the database is at these heads: they must be Alembic's own.
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert migration_heads() == set(script.get_heads())
+
+
+def test_a_new_sqlite_database_has_large_pages(tmp_path: Path) -> None:
+    # A records row is several KB: 32 KB pages keep it out of overflow chains (import speed).
+    store = Store(str(tmp_path / "new.sqlite3"))
+    try:
+        store.upgrade()
+        with store.read() as session:
+            assert session.execute(text("PRAGMA page_size")).scalar_one() == SQLITE_PAGE_SIZE == 32768
+    finally:
+        store.dispose()
 
 
 def test_record_round_trips_through_a_row(store: Store) -> None:

@@ -61,6 +61,12 @@ def find_import_by_hash(session: Session, project_id: int, sha256: str) -> Impor
     )
 
 
+def has_import_of_size(session: Session, project_id: int, size_bytes: int) -> bool:
+    """True when an earlier import of the project had a file of exactly this size."""
+    stmt = select(Import.id).where(Import.project_id == project_id, Import.size_bytes == size_bytes).limit(1)
+    return session.scalar(stmt) is not None
+
+
 def list_imports(session: Session, project_id: int) -> list[tuple[Import, Source]]:
     stmt = (
         select(Import, Source)
