@@ -77,6 +77,13 @@ def enqueue(project: Project, kind: str, args: dict[str, Any], *, merge: bool = 
     """
     if kind not in HANDLERS:
         raise ValueError(f"no handler for jobs of kind {kind!r}")
+    if merge:
+        # Most often its twin is still queued: found by a read, without taking SQLite's write lock.
+        # A queued job reads the project when it runs, so it sees everything committed before now.
+        with project.store.read() as session:
+            queued = team_store.queued_job_like(session, project.id, kind, args)
+            if queued is not None:
+                return JobInfo.of(queued)
     with project.store.transaction() as session:
         row = team_store.queued_job_like(session, project.id, kind, args) if merge else None
         if row is None and merge and (finished := team_store.finished_job_like(session, project.id, kind, args)):
