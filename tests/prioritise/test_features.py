@@ -69,3 +69,28 @@ def test_each_member_learns_from_its_own_view() -> None:
     assert int(np.argmax(authors[2:])) == 1  # "Di Lee"
     both = scores(X, labelled, y, ModelSpec(ensemble=(ModelSpec(view=0), ModelSpec(view=1))))
     assert int(np.argmax(both[2:])) == 1
+
+
+def year_block(years: list[object]) -> object:
+    records = [{"title": "same words", "year": y} for y in years]
+    text = matrix(records, FeatureSpec(fields=("title",)))
+    return matrix(records, FeatureSpec(fields=("title",), year_weight=0.5)), text
+
+
+def test_near_years_are_more_alike_than_far_ones_and_a_missing_year_adds_nothing() -> None:
+    X, text = year_block([2001, 2000, 1990, 1980, None, "2000-05"])
+    assert similarity(X, 0, 1) > similarity(X, 0, 2) > similarity(X, 0, 3)
+    assert np.isclose(similarity(X, 1, 5), 1.0)  # "2000-05" is the year 2000
+    words = text.shape[1]  # type: ignore[attr-defined]
+    assert X[4, words:].nnz == 0 and np.allclose(X[4, :words].toarray(), text[4].toarray())  # type: ignore[index]
+    assert np.allclose(np.sqrt(X.multiply(X).sum(axis=1)).A1, 1.0)  # type: ignore[attr-defined]
+
+
+@given(st.lists(st.integers(min_value=1900, max_value=2030), min_size=3, max_size=8))
+def test_year_similarity_falls_with_the_distance_between_years(years: list[int]) -> None:
+    X, _text = year_block(years)
+    first = years[0]
+    for i in range(1, len(years)):
+        for j in range(1, len(years)):
+            if abs(years[i] - first) < abs(years[j] - first) and (years[i] - first) * (years[j] - first) >= 0:
+                assert similarity(X, 0, i) > similarity(X, 0, j)

@@ -260,3 +260,28 @@ def test_the_default_ranking_learns_from_the_authors_as_well(tmp_path: Path, db_
         assert item is not None and item.record_id == ids[4]  # Di Lee, not the next in id order
     finally:
         p.close()
+
+
+def test_the_default_ranking_learns_from_the_publication_year(tmp_path: Path, db_url: str) -> None:
+    # One title and no shared author: only the years, read from the store, set one above the rest.
+    years = [2001, 1980, 1981, 2000, 1990]
+    ris = tmp_path / "years.ris"
+    ris.write_text(
+        "".join(f"TY  - JOUR\nAU  - Writer{i}, A.\nTI  - Reciprocity\nPY  - {y}\nER  - \n\n" for i, y in enumerate(years)),
+        encoding="utf-8",
+    )
+    p = init_project(tmp_path / "review", database=db_url, actor=OWNER)
+    try:
+        import_file(p, ris, source="MEDLINE (Ovid)")
+        add_member(p, A, role="reviewer")
+        add_criterion(p, "E1", "Not about reciprocity", inclusion=False)
+        add_stage(p, "solo", kind="title-abstract", reviewers=1)
+        with p.store.read() as session:
+            ids = list(session.scalars(select(RecordRow.id).where(RecordRow.project_id == p.id).order_by(RecordRow.id)))
+        screening.decide(p, "solo", ids[0], A, "include")
+        screening.decide(p, "solo", ids[1], A, "exclude", ["E1"])
+        assert priority.refresh_ranking(p, "solo", A) is not None
+        item = screening.next_item(p, "solo", A)
+        assert item is not None and item.record_id == ids[3]  # 2000, next to the included 2001
+    finally:
+        p.close()

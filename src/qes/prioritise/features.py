@@ -32,6 +32,9 @@ class FeatureSpec:
     # Authors' surnames as a block of their own, this weight beside the text's 1 (rows renormalised):
     # the groups working on a review's question recur among its included studies.
     authors_weight: float = 0.0
+    # The publication year as cumulative "year >= Y" indicators, a block of this weight: a review's
+    # included studies cluster in time (a method or question has its decades), and near years look alike.
+    year_weight: float = 0.0
     # Several views of the same records (each a spec of its own): `matrix` returns a `Views`, and
     # each ensemble member of the model (ModelSpec.view) learns from one of them.
     views: tuple[FeatureSpec, ...] = ()
@@ -97,22 +100,53 @@ def author_surnames(value: Any) -> list[str]:
 def matrix(records: Sequence[Mapping[str, Any]], spec: FeatureSpec) -> FeatureMatrix:
     """The feature matrix, one row per record (rows L2-normalised); a `Views` if the spec has views."""
     if not spec.views:
-        return _with_authors(records, _text(records, spec), spec.authors_weight)
-    texts: dict[FeatureSpec, sp.csr_matrix] = {}  # views that differ only by the authors share the text
+        return _with_blocks(records, _text(records, spec), spec)
+    texts: dict[FeatureSpec, sp.csr_matrix] = {}  # views that differ only by the blocks share the text
     for view in spec.views:
-        text_spec = replace(view, authors_weight=0.0)
-        if text_spec not in texts:
-            texts[text_spec] = _text(records, text_spec)
-    return Views(tuple(_with_authors(records, texts[replace(v, authors_weight=0.0)], v.authors_weight) for v in spec.views))
+        if _text_only(view) not in texts:
+            texts[_text_only(view)] = _text(records, _text_only(view))
+    return Views(tuple(_with_blocks(records, texts[_text_only(v)], v) for v in spec.views))
 
 
-def _with_authors(records: Sequence[Mapping[str, Any]], text: sp.csr_matrix, weight: float) -> sp.csr_matrix:
-    if not weight:
+def _text_only(spec: FeatureSpec) -> FeatureSpec:
+    return replace(spec, authors_weight=0.0, year_weight=0.0)
+
+
+def _with_blocks(records: Sequence[Mapping[str, Any]], text: sp.csr_matrix, spec: FeatureSpec) -> sp.csr_matrix:
+    if not spec.authors_weight and not spec.year_weight:
         return text
     import scipy.sparse as sp
     from sklearn.preprocessing import normalize
 
-    return normalize(sp.hstack([text, _authors(records) * weight]).tocsr())
+    blocks = [text]
+    if spec.authors_weight:
+        blocks.append(_authors(records) * spec.authors_weight)
+    if spec.year_weight:
+        blocks.append(_years(records) * spec.year_weight)
+    return normalize(sp.hstack(blocks).tocsr())
+
+
+def _year(value: Any) -> int | None:
+    match = re.search(r"\d{4}", str(value or ""))
+    return int(match.group()) if match else None
+
+
+def _years(records: Sequence[Mapping[str, Any]]) -> sp.csr_matrix:
+    """Row i has a 1 for every year of the set up to its own (unit rows); no year, an empty row."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    years = [_year(r.get("year")) for r in records]
+    known = np.array(sorted({y for y in years if y is not None}), dtype=np.int64)
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, year in enumerate(years):
+        if year is not None:
+            upto = int(np.searchsorted(known, year, side="right"))
+            rows.extend([i] * upto)
+            cols.extend(range(upto))
+    shape = (len(records), max(1, len(known)))
+    return normalize(sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape, dtype=np.float64))
 
 
 def _authors(records: Sequence[Mapping[str, Any]]) -> sp.csr_matrix:

@@ -1,6 +1,7 @@
 """Named model presets: a feature spec and a model spec each. `qes` is the default.
 
 - `qes`: the default; chosen by simulation on labelled reviews (benchmarks/screening_bench.py).
+- `qes-authors`: the previous default (two members: text, and text with the authors).
 - `qes-bmi`: the previous default (text only, one member with presumed-excluded records).
 - `asreview-u4`: ASReview 3's default (ELAS u4) rebuilt from its published settings, for comparison.
 - `fast`: unigrams only, for very large stages on a slow machine.
@@ -30,11 +31,27 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "qes",
+            FeatureSpec(
+                views=(
+                    FeatureSpec(fields=_FIELDS),
+                    FeatureSpec(fields=_FIELDS, authors_weight=0.6),
+                    FeatureSpec(fields=_FIELDS, authors_weight=0.6, year_weight=0.2),
+                    FeatureSpec(fields=_FIELDS, year_weight=0.2),
+                )
+            ),
+            ModelSpec(ensemble=tuple(ModelSpec(view=i) for i in range(4))),
+            "four linear SVMs (C=0.11, balanced ratio 9.8) rank-averaged, on TF-IDF word 1-2-grams of title, "
+            "abstract, keywords and headings: the text alone, with the authors' surnames as a block of weight 0.6, "
+            "with the surnames and the publication year (cumulative year indicators, weight 0.2), and with the year "
+            "alone; most-relevant first",
+        ),
+        Preset(
+            "qes-authors",
             FeatureSpec(views=(FeatureSpec(fields=_FIELDS), FeatureSpec(fields=_FIELDS, authors_weight=0.6))),
             ModelSpec(ensemble=(ModelSpec(view=0), ModelSpec(view=1))),
-            "two linear SVMs (C=0.11, balanced ratio 9.8) rank-averaged: one on TF-IDF word 1-2-grams of title, "
-            "abstract, keywords and headings, one on the same with the authors' surnames as a block of weight 0.6; "
-            "most-relevant first",
+            "the default before the year was used: two linear SVMs (C=0.11, balanced ratio 9.8) rank-averaged, "
+            "one on TF-IDF word 1-2-grams of title, abstract, keywords and headings, one on the same with the "
+            "authors' surnames as a block of weight 0.6; most-relevant first",
         ),
         Preset(
             "qes-bmi",

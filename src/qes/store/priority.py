@@ -28,6 +28,7 @@ def stage_texts(session: Session, project_id: int, stage: Stage, previous: Stage
             RecordRow.headings,
             RecordRow.journal,
             RecordRow.authors,
+            RecordRow.year,
         )
         .where(RecordRow.id.in_(select(ids.c[0])))
         .order_by(RecordRow.id)
@@ -41,6 +42,7 @@ def stage_texts(session: Session, project_id: int, stage: Stage, previous: Stage
             "headings": r.headings,
             "journal": r.journal,
             "authors": r.authors,
+            "year": r.year,
         }
         for r in rows
     ]
