@@ -237,14 +237,10 @@ def test_random_order_begins_the_sample_and_serves_a_fixed_permutation(solo: Pro
     assert status["order"] == "random" and status["rule"]["rule"] == "sample"
 
 
-def test_the_default_ranking_learns_from_the_authors_as_well(tmp_path: Path, db_url: str) -> None:
-    # Five records with one title: only the authors, read from the store, set one above the rest.
-    authors = ["Lee, Ann", "Kim, Bo", "Roe, Cy", "Fox, Ed", "Lee, Di"]
-    ris = tmp_path / "authors.ris"
-    ris.write_text(
-        "".join(f"TY  - JOUR\nAU  - {a}\nTI  - Reciprocity in care {i}\nER  - \n\n" for i, a in enumerate(authors)),
-        encoding="utf-8",
-    )
+def _served_after_one_include_and_one_exclude(tmp_path: Path, db_url: str, ris_text: str) -> tuple[list[int], int]:
+    """Import the records, label the first included and the second excluded, refresh: (ids, record served next)."""
+    ris = tmp_path / "records.ris"
+    ris.write_text(ris_text, encoding="utf-8")
     p = init_project(tmp_path / "review", database=db_url, actor=OWNER)
     try:
         import_file(p, ris, source="MEDLINE (Ovid)")
@@ -257,31 +253,23 @@ def test_the_default_ranking_learns_from_the_authors_as_well(tmp_path: Path, db_
         screening.decide(p, "solo", ids[1], A, "exclude", ["E1"])
         assert priority.refresh_ranking(p, "solo", A) is not None
         item = screening.next_item(p, "solo", A)
-        assert item is not None and item.record_id == ids[4]  # Di Lee, not the next in id order
+        assert item is not None
+        return ids, item.record_id
     finally:
         p.close()
+
+
+def test_the_default_ranking_learns_from_the_authors_as_well(tmp_path: Path, db_url: str) -> None:
+    # Five records with one title: only the authors, read from the store, set one above the rest.
+    authors = ["Lee, Ann", "Kim, Bo", "Roe, Cy", "Fox, Ed", "Lee, Di"]
+    text = "".join(f"TY  - JOUR\nAU  - {a}\nTI  - Reciprocity in care {i}\nER  - \n\n" for i, a in enumerate(authors))
+    ids, served = _served_after_one_include_and_one_exclude(tmp_path, db_url, text)
+    assert served == ids[4]  # Di Lee, not the next in id order
 
 
 def test_the_default_ranking_learns_from_the_publication_year(tmp_path: Path, db_url: str) -> None:
     # One title and no shared author: only the years, read from the store, set one above the rest.
     years = [2001, 1980, 1981, 2000, 1990]
-    ris = tmp_path / "years.ris"
-    ris.write_text(
-        "".join(f"TY  - JOUR\nAU  - Writer{i}, A.\nTI  - Reciprocity\nPY  - {y}\nER  - \n\n" for i, y in enumerate(years)),
-        encoding="utf-8",
-    )
-    p = init_project(tmp_path / "review", database=db_url, actor=OWNER)
-    try:
-        import_file(p, ris, source="MEDLINE (Ovid)")
-        add_member(p, A, role="reviewer")
-        add_criterion(p, "E1", "Not about reciprocity", inclusion=False)
-        add_stage(p, "solo", kind="title-abstract", reviewers=1)
-        with p.store.read() as session:
-            ids = list(session.scalars(select(RecordRow.id).where(RecordRow.project_id == p.id).order_by(RecordRow.id)))
-        screening.decide(p, "solo", ids[0], A, "include")
-        screening.decide(p, "solo", ids[1], A, "exclude", ["E1"])
-        assert priority.refresh_ranking(p, "solo", A) is not None
-        item = screening.next_item(p, "solo", A)
-        assert item is not None and item.record_id == ids[3]  # 2000, next to the included 2001
-    finally:
-        p.close()
+    text = "".join(f"TY  - JOUR\nAU  - Writer{i}, A.\nTI  - Reciprocity\nPY  - {y}\nER  - \n\n" for i, y in enumerate(years))
+    ids, served = _served_after_one_include_and_one_exclude(tmp_path, db_url, text)
+    assert served == ids[3]  # 2000, next to the included 2001

@@ -269,15 +269,8 @@ class Store:
         transaction too, so a BEGIN and a ROLLBACK (two round trips, per session) would buy nothing.
         """
         if self.dialect == "postgresql":
-            with (
-                self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
-                Session(conn, expire_on_commit=False) as session,
-            ):
-                _refuse_writes(session)
-                try:
-                    yield session
-                finally:
-                    session.expunge_all()
+            with self._postgresql_read("AUTOCOMMIT") as session:
+                yield session
             return
         with self._sessions() as session:
             _refuse_writes(session)
@@ -297,15 +290,21 @@ class Store:
             with self.read() as session:
                 yield session
             return
+        with self._postgresql_read("REPEATABLE READ") as session:
+            yield session
+
+    @contextmanager
+    def _postgresql_read(self, isolation_level: str) -> Iterator[Session]:
+        """A session refusing writes on its own connection at `isolation_level` (no transaction in AUTOCOMMIT)."""
         with (
-            self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+            self.engine.connect().execution_options(isolation_level=isolation_level) as conn,
             Session(conn, expire_on_commit=False) as session,
         ):
             _refuse_writes(session)
             try:
                 yield session
             finally:
-                session.expunge_all()
+                session.expunge_all()  # detached first: callers keep using what was loaded
                 session.rollback()
 
     def refresh_statistics(self, tables: tuple[str, ...] = ("records",)) -> None:
