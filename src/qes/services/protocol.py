@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from qes.errors import Conflict, NotFound, UserError
 from qes.screening.highlight import Terms
 from qes.screening.resolve import StageRules, default_rules
@@ -157,10 +159,14 @@ def find_stage(stages: list[StageInfo], name: str | None) -> tuple[StageInfo, St
     raise NotFound(f"no stage {name!r}; stages: {', '.join(s.name for s in stages)}")
 
 
-def _settings(project: Project) -> dict[str, Any]:
-    with project.store.read() as session:
-        row = session.get(ProjectRow, project.id)
-        return {"question": row.question if row else "", **dict((row.settings if row else None) or {})}
+def _settings(project: Project, session: Session | None = None) -> dict[str, Any]:
+    """The project's question and settings, read in `session` if given (a second session would take a
+    second pooled connection inside the caller's)."""
+    if session is None:
+        with project.store.read() as own:
+            return _settings(project, own)
+    row = session.get(ProjectRow, project.id)
+    return {"question": row.question if row else "", **dict((row.settings if row else None) or {})}
 
 
 def protocol(project: Project) -> dict[str, Any]:
@@ -173,8 +179,8 @@ def protocol(project: Project) -> dict[str, Any]:
     }
 
 
-def highlight_terms(project: Project) -> Terms:
-    settings = _settings(project)
+def highlight_terms(project: Project, session: Session | None = None) -> Terms:
+    settings = _settings(project, session)
     return Terms(tuple(settings.get("terms_include", [])), tuple(settings.get("terms_exclude", [])))
 
 

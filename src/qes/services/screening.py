@@ -23,8 +23,8 @@ from qes.store import priority as priority_store
 from qes.store import screening as screen_store
 from qes.store import users as user_store
 from qes.store.events import log_event
-from qes.store.records import get_record_row
-from qes.store.schema import FullText, ScreeningDecision, ScreeningOutcome, utcnow
+from qes.store.records import get_record_row, get_shown_record
+from qes.store.schema import RecordRow, ScreeningDecision, ScreeningOutcome, utcnow
 from qes.store.schema import Stage as StageRow
 
 SCREENING_ROLES = ("owner", "reviewer", "adjudicator")
@@ -175,12 +175,11 @@ def decide(
     with project.store.transaction() as session:
         require_role(session, project.id, reviewer, SCREENING_ROLES, "screen")
         stages, stage, previous = locate(session, project, stage_name)
-        screen_store.lock_record(session, record_id)
-        record = get_record_row(session, project.id, record_id)
+        record = screen_store.lock_record(session, project.id, record_id)
         if record is None:
             raise NotFound(f"no record {record_id}")
         stage_row, prev_row = stage_rows(session, stage, previous)
-        if not screen_store.is_at_stage(session, project.id, stage_row, prev_row, record_id):
+        if not screen_store.is_at_stage(session, project.id, stage_row, prev_row, record_id, status=record.status):
             raise Conflict(f"record {record_id} is not at stage {stage.name!r}")
         outcome = screen_store.outcome_of(session, stage.id, record_id)
         if outcome is not None:
@@ -210,7 +209,9 @@ def decide(
             session.add(mine)
             votes.append(mine)
             action, data = "screen.decide", {}
-        session.flush()
+        if record.status == "imported":
+            record.status = "screening"
+        # One flush (log_event's) writes the vote, its event and the record's status together.
         log_event(
             session,
             project_id=project.id,
@@ -221,8 +222,6 @@ def decide(
             data={"stage": stage.name, "decision": decision, "reasons": list(ordered), **data},
             why=note,
         )
-        if record.status == "imported":
-            record.status = "screening"
         result = resolve(as_votes(votes), stage.rules, order)
         if result.state == "resolved":
             _write_outcome(session, project, stage, stages, record_id, result.decision, result.reasons, result.method, reviewer)
@@ -253,9 +252,10 @@ def _item(
     unresolved: bool = False,
 ) -> ScreeningItem:
     """The record as `viewer` sees it at the stage; `unresolved`: the caller knows it has no outcome there."""
-    record = get_record_row(session, project.id, record_id)
-    if record is None:
+    shown = get_shown_record(session, project.id, record_id)
+    if shown is None:
         raise NotFound(f"no record {record_id}")
+    record, fulltext = shown
     votes = screen_store.votes_on(session, stage.id, [record_id])[record_id]
     outcome = None if unresolved else screen_store.outcome_of(session, stage.id, record_id)
     visible = _visible_votes(stage, votes, outcome is not None, viewer, role)
@@ -263,10 +263,10 @@ def _item(
     if outcome is not None:
         state = "resolved"
     else:
-        order = criteria_order(session, project.id)
+        # The criteria's order only ranks an exclusion's reasons once every vote is in.
+        order = criteria_order(session, project.id) if len(votes) >= stage.rules.reviewers else []
         state = resolve(as_votes(votes), stage.rules, order).state if len(visible) == len(votes) else "pending"
-    terms = highlight_terms(project)
-    fulltext = session.query(FullText).filter_by(project_id=project.id, record_id=record_id).one_or_none()
+    terms = highlight_terms(project, session)
     authors = "; ".join(a.get("family", "") + (", " + a["given"] if a.get("given") else "") for a in record.authors or [])
     return ScreeningItem(
         stage=stage.name,
@@ -304,7 +304,6 @@ def next_item(project: Project, stage_name: str | None, reviewer: str, *, skip: 
         stages, stage, previous = locate(session, project, stage_name)
         stage_row, prev_row = stage_rows(session, stage, previous)
         pilot = _pilot_ids(session, stage)
-        size = screen_store.stage_size(session, project.id, stage_row, prev_row)
         order = priority_store.serving_order(session, project.id, stage_row, prev_row, reviewer)
         record_id = screen_store.next_record_id(
             session, project.id, stage_row, prev_row, reviewer, first=pilot, skip=skip, order=order
@@ -312,7 +311,7 @@ def next_item(project: Project, stage_name: str | None, reviewer: str, *, skip: 
         if record_id is None:
             return None
         item = _item(session, project, stage, stages, record_id, reviewer, role, pilot, unresolved=True)  # it waits
-        item.progress = screen_store.count_stage(session, project.id, stage_row, prev_row, reviewer, size=size)
+        item.progress = screen_store.count_stage(session, project.id, stage_row, prev_row, reviewer)
         return item
 
 
@@ -324,7 +323,7 @@ def record_item(project: Project, stage_name: str | None, record_id: int, viewer
             raise PermissionDenied(f"{viewer} is not a member of this project")
         stages, stage, previous = locate(session, project, stage_name)
         stage_row, prev_row = stage_rows(session, stage, previous)
-        if get_record_row(session, project.id, record_id) is not None and not screen_store.is_at_stage(
+        if get_record_row(session, project.id, record_id, columns=()) is not None and not screen_store.is_at_stage(
             session, project.id, stage_row, prev_row, record_id
         ):
             raise Conflict(f"record {record_id} is not at stage {stage.name!r} (it did not go on from the stage before)")
@@ -359,7 +358,7 @@ def conflicts(project: Project, viewer: str, stage_name: str | None = None) -> l
                     continue
                 if role not in ADJUDICATING_ROLES and not any(v.reviewer == viewer for v in rows):
                     continue
-                record = get_record_row(session, project.id, record_id)
+                record = get_record_row(session, project.id, record_id, columns=(RecordRow.title,))
                 found.append(
                     ConflictInfo(
                         stage.name, record_id, record.title if record else "", result.conflict, [_vote_info(v) for v in rows]
@@ -387,8 +386,7 @@ def resolve_conflict(
     with project.store.transaction() as session:
         require_role(session, project.id, adjudicator, ADJUDICATING_ROLES, "resolve conflicts")
         stages, stage, _ = locate(session, project, stage_name)
-        screen_store.lock_record(session, record_id)
-        if get_record_row(session, project.id, record_id) is None:
+        if screen_store.lock_record(session, project.id, record_id) is None:
             raise NotFound(f"no record {record_id}")
         if screen_store.outcome_of(session, stage.id, record_id) is not None:
             raise Conflict(f"record {record_id} is already resolved at {stage.name!r}")

@@ -6,13 +6,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, insert, or_, select
+from sqlalchemy import String, and_, cast, func, insert, or_, select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from qes.records.model import LIST_FIELDS, SCALAR_FIELDS, Author, Origin, Record
 from qes.records.storage import IMPORT_COLUMNS
-from qes.store.schema import Import, RecordRow, Source
+from qes.store.schema import FullText, Import, RecordRow, Source
 
 _TABLE = RecordRow.__table__
 
@@ -119,9 +119,39 @@ def search_records(
     return RecordPage(total=total, rows=rows)
 
 
-def get_record_row(session: Session, project_id: int, record_id: int) -> RecordRow | None:
-    row = session.get(RecordRow, record_id)
+# What a screener sees of a record. Most of a records row is its raw (tag, value) pairs and their
+# provenance, which screening never shows: reading and decoding them doubled the row's cost.
+SHOWN_COLUMNS = (
+    RecordRow.status,
+    RecordRow.title,
+    RecordRow.abstract,
+    RecordRow.authors,
+    RecordRow.year,
+    RecordRow.journal,
+    RecordRow.keywords,
+    RecordRow.doi,
+)
+
+
+def get_record_row(
+    session: Session, project_id: int, record_id: int, *, columns: Sequence[Any] | None = None
+) -> RecordRow | None:
+    """The project's record; with `columns`, only those are read now (any other on first use)."""
+    options = [load_only(RecordRow.project_id, *columns)] if columns is not None else []
+    row = session.get(RecordRow, record_id, options=options)
     return row if row is not None and row.project_id == project_id else None
+
+
+def get_shown_record(session: Session, project_id: int, record_id: int) -> tuple[RecordRow, FullText | None] | None:
+    """The project's record as screening shows it (`SHOWN_COLUMNS`), with its full text's row if any: one query."""
+    stmt = (
+        select(RecordRow, FullText)
+        .options(load_only(RecordRow.project_id, *SHOWN_COLUMNS))
+        .outerjoin(FullText, and_(FullText.project_id == RecordRow.project_id, FullText.record_id == RecordRow.id))
+        .where(RecordRow.id == record_id, RecordRow.project_id == project_id)
+    )
+    found = session.execute(stmt).one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 def find_by_source_record_id(session: Session, project_id: int, source_record_id: str) -> list[RecordRow]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Select, and_, any_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, load_only
 
 from qes.screening.resolve import DECISIONS
 from qes.store.schema import (
@@ -71,7 +72,12 @@ def stage_records(project_id: int, stage: Stage, previous: Stage | None) -> Sele
     return select(ScreeningOutcome.record_id).where(ScreeningOutcome.stage_id == previous.id, advancing)
 
 
-def is_at_stage(session: Session, project_id: int, stage: Stage, previous: Stage | None, record_id: int) -> bool:
+def is_at_stage(
+    session: Session, project_id: int, stage: Stage, previous: Stage | None, record_id: int, *, status: str | None = None
+) -> bool:
+    """Is the record at the stage? `status`: the record's, if the caller read it (a first stage needs no query)."""
+    if previous is None and status is not None:
+        return status != "duplicate"  # as stage_records says
     stmt = stage_records(project_id, stage, previous)
     column = stmt.selected_columns[0]
     return session.scalar(select(exists(stmt.where(column == record_id)))) or False
@@ -105,6 +111,15 @@ def _waiting(
     return stmt, column
 
 
+def _among(session: Session, column: Any, ids: list[int]) -> Any:
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`: one parameter, so the statement's text is the same
+    for any number of ids (psycopg converts a query of more than 50 parameters on every call, uncached, and
+    the server can keep it prepared)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("among", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def next_record_id(
     session: Session,
     project_id: int,
@@ -131,7 +146,7 @@ def next_record_id(
     start, chunk = 0, 64
     while start < len(order):
         candidates = list(order[start : start + chunk])
-        waiting = set(session.scalars(stmt.where(column.in_(candidates))))
+        waiting = set(session.scalars(stmt.where(_among(session, column, candidates))))
         if waiting:
             return next(i for i in candidates if i in waiting)
         start, chunk = start + chunk, min(chunk * 2, 4096)
@@ -151,28 +166,27 @@ def first_stage_signature(session: Session, project_id: int) -> tuple[int, ...]:
     duplicates, an index range, moves; so do the duplicate groups' last id or active count when a
     group is undone while another forms).
     """
+    kept = _kept_signatures(session)
+    if project_id not in kept:
+        kept[project_id] = tuple(int(v or 0) for v in session.execute(select(*_signature_columns(project_id))).one())
+    return kept[project_id]  # type: ignore[no-any-return]
 
+
+def _kept_signatures(session: Session) -> dict[int, tuple[int, ...]]:
     # Read once per read-only session (one request): a session that writes may change it meanwhile.
-    kept = session.info.setdefault("first_stage_signature", {}) if session.info.get("read_only") else {}
-    if project_id in kept:
-        return kept[project_id]  # type: ignore[no-any-return]
+    return session.info.setdefault("first_stage_signature", {}) if session.info.get("read_only") else {}  # type: ignore[no-any-return]
 
-    def scalar(stmt: Any) -> Any:
-        return stmt.scalar_subquery()
 
+def _signature_columns(project_id: int) -> list[Any]:
     imports = Import.project_id == project_id
     groups = DuplicateGroup.project_id == project_id
-    row = session.execute(
-        select(
-            scalar(select(func.count(Import.id)).where(imports)),
-            scalar(select(func.max(Import.id)).where(imports)),
-            scalar(select(func.count()).where(RecordRow.project_id == project_id, RecordRow.status == "duplicate")),
-            scalar(select(func.max(DuplicateGroup.id)).where(groups)),
-            scalar(select(func.count()).where(groups, DuplicateGroup.status == "active")),
-        )
-    ).one()
-    kept[project_id] = tuple(int(v or 0) for v in row)
-    return kept[project_id]  # type: ignore[no-any-return]
+    return [
+        select(func.count(Import.id)).where(imports).scalar_subquery(),
+        select(func.max(Import.id)).where(imports).scalar_subquery(),
+        select(func.count()).where(RecordRow.project_id == project_id, RecordRow.status == "duplicate").scalar_subquery(),
+        select(func.max(DuplicateGroup.id)).where(groups).scalar_subquery(),
+        select(func.count()).where(groups, DuplicateGroup.status == "active").scalar_subquery(),
+    ]
 
 
 # The project's record count per (database, project, imports' count and last id): counting 50,000
@@ -202,7 +216,7 @@ def count_stage(
     session: Session, project_id: int, stage: Stage, previous: Stage | None, reviewer: str = "", *, size: int | None = None
 ) -> dict[str, int]:
     """Records at the stage (`size`, if the caller counted them already), resolved per decision, and
-    (if given) how many `reviewer` decided: one query."""
+    (if given) how many `reviewer` decided: one query (a first stage's signature read with them)."""
 
     def outcomes(decision: str) -> Any:
         chosen = ScreeningOutcome.stage_id == stage.id, ScreeningOutcome.decision == decision
@@ -211,10 +225,22 @@ def count_stage(
     # Votes exist only on records at their stage, so the reviewer's votes there are the count (index-only).
     mine = select(func.count()).where(ScreeningDecision.stage_id == stage.id, ScreeningDecision.reviewer == reviewer)
     columns = [outcomes(d) for d in DECISIONS] + [mine.scalar_subquery()]
-    if size is None:
+    later_stage_count = size is None and previous is not None
+    if later_stage_count:
         columns.append(select(func.count()).select_from(stage_records(project_id, stage, previous).subquery()).scalar_subquery())
+    kept = _kept_signatures(session)
+    signature = kept.get(project_id)
+    read_signature = size is None and previous is None and signature is None
+    if read_signature:
+        columns += _signature_columns(project_id)
     found = [int(n or 0) for n in session.execute(select(*columns)).one()]
-    counts = {"records": size if size is not None else found[-1], "resolved": sum(found[: len(DECISIONS)])}
+    if read_signature:
+        signature = kept[project_id] = tuple(found[len(DECISIONS) + 1 :])
+    if later_stage_count:
+        size = found[len(DECISIONS) + 1]
+    elif size is None:
+        size = stage_size(session, project_id, stage, previous, signature=signature)
+    counts = {"records": size, "resolved": sum(found[: len(DECISIONS)])}
     counts.update(dict(zip(DECISIONS, found, strict=False)))
     if reviewer:
         counts["mine"] = found[len(DECISIONS)]
@@ -224,9 +250,11 @@ def count_stage(
 # --- decisions and outcomes -------------------------------------------------------------------------
 
 
-def lock_record(session: Session, record_id: int) -> None:
-    """Serialise writers on one record (PostgreSQL row lock; SQLite already holds the write lock)."""
-    session.execute(select(RecordRow.id).where(RecordRow.id == record_id).with_for_update())
+def lock_record(session: Session, project_id: int, record_id: int) -> RecordRow | None:
+    """The project's record (its status read), locked: serialises writers on one record (PostgreSQL row
+    lock; SQLite already holds the write lock). None: no such record."""
+    stmt = select(RecordRow).options(load_only(RecordRow.project_id, RecordRow.status))
+    return session.scalar(stmt.where(RecordRow.id == record_id, RecordRow.project_id == project_id).with_for_update())
 
 
 def votes_on(session: Session, stage_id: int, record_ids: Iterable[int]) -> dict[int, list[ScreeningDecision]]:
