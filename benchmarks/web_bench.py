@@ -1,12 +1,13 @@
 """Team workbench under load: 5 reviewers screening over HTTP against a real `qes serve` (issue 9).
 
     .venv/bin/python benchmarks/web_bench.py [--db sqlite|postgresql|both] [--records 50000]
-        [--reviewers 5] [--decisions 100] [--workers 1] [--order priority|random] [--work /tmp/qes-web-bench]
+        [--reviewers 5] [--decisions 100] [--workers CORES] [--order priority|random] [--work /tmp/qes-web-bench]
 
 A project of `--records` generated records (imported once through the service, not timed here), one
 blind title-abstract stage needing two votes, `--reviewers` members. `qes serve` runs as a separate
-process (`--workers` uvicorn workers); each reviewer is a process with its own HTTP session (its
-own cookie, connection and interpreter: the clients share no GIL) that repeats: GET
+process (`--workers` uvicorn workers, by default one per core, at most 4); each reviewer is a process
+with its own HTTP session (its own cookie, connection and interpreter: the clients share no GIL) that
+repeats: GET
 /api/screening/{stage}/next, then POST the decision. Reported: p50 / p95 latency (ms) of each,
 decisions per second, and the check that no decision was lost (votes stored == decisions answered 200 == screen.decide events).
 PostgreSQL runs on a throw-away server (initdb + pg_ctl, as tests/pgserver.py does).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
@@ -171,7 +173,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=50_000)
     parser.add_argument("--reviewers", type=int, default=5)
     parser.add_argument("--decisions", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=1)
+    # A team server runs about one worker per core (BENCHMARKS.md: on 2 cores, 2 workers beat 1 and 4).
+    parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1))
     parser.add_argument("--order", choices=("priority", "random", "file"), default="priority")
     parser.add_argument("--work", default="/tmp/qes-web-bench")
     args = parser.parse_args()

@@ -240,6 +240,11 @@ def test_duplicates_are_screened_once_through_their_group(tmp_path: Path, db_url
             screening.decide(p, "ta", item.record_id, A, "include")
         assert len(seen) == 7 - removed
         assert prisma_counts(p)["records_screened"] == 7 - removed and prisma_counts(p)["duplicates"] == removed
+        with p.store.read() as session:
+            duplicate = session.scalars(select(RecordRow.id).where(RecordRow.status == "duplicate")).first()
+        assert duplicate is not None and duplicate not in seen
+        with pytest.raises(Conflict, match="not at stage 'ta'"):  # its group's primary was screened instead
+            screening.decide(p, "ta", duplicate, A, "include")
     finally:
         p.close()
 
@@ -263,6 +268,10 @@ def test_full_texts_attached_hashed_extracted_or_not_retrieved_feed_prisma(proje
     served = []
     while (item := screening.next_item(project, "ft", A)) is not None:
         served.append(item.record_id)
+        # The item carries its full text's state (read with the record).
+        assert item.fulltext == (
+            {"status": "retrieved", "reason": "", "pages": 2, "file_name": "smith2010.pdf"} if item.record_id == r1 else None
+        )
         screening.decide(
             project,
             "ft",

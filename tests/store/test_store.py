@@ -27,7 +27,7 @@ from qes.store.records import (
     search_records,
 )
 from qes.store.schema import Event, Import, RecordRow
-from qes.store.screening import add_stage, stage_size
+from qes.store.screening import add_stage, count_stage, stage_size
 
 
 @pytest.fixture
@@ -187,30 +187,35 @@ def test_first_stage_size_follows_imports_and_duplicates(store: Store) -> None:
         insert_records(session, [record_to_row(_record(i), project_id=project_id, import_id=import_id) for i in range(1, 11)])
         stage = add_stage(session, project_id, name="ta", kind="title-abstract", reviewers=1)
 
-    def size() -> tuple[int, int]:
+    def size() -> tuple[int, ...]:
+        with store.read() as session:  # the progress counts read the signature with them
+            counted = count_stage(session, project_id, stage, None)["records"]
+        with store.transaction() as session:  # a session that writes reads it afresh
+            counted_writing = count_stage(session, project_id, stage, None)["records"]
         with store.read() as session:
             exact = session.scalar(
                 select(func.count()).where(RecordRow.project_id == project_id, RecordRow.status != "duplicate")
             )
-            return stage_size(session, project_id, stage, None), int(exact or 0)
+            sized = stage_size(session, project_id, stage, None)
+            return sized, counted, counted_writing, count_stage(session, project_id, stage, None)["records"], int(exact or 0)
 
-    assert size() == (10, 10)
+    assert size() == (10,) * 5
     with store.read() as session:
         ids = list(session.scalars(select(RecordRow.id).where(RecordRow.project_id == project_id).order_by(RecordRow.id)))
     with store.transaction() as session:
         group = create_group(session, project_id, ids[:3], "same-doi", "a@example.org")  # two become duplicates
-    assert size() == (8, 8)
+    assert size() == (8,) * 5
     with store.transaction() as session:
         source_id = session.scalar(select(Import.source_id).where(Import.id == import_id))
         second = Import(project_id=project_id, source_id=source_id, file_name="b.ris", sha256="1" * 64, format="ris")
         session.add(second)
         session.flush()
         insert_records(session, [record_to_row(_record(i), project_id=project_id, import_id=second.id) for i in range(11, 16)])
-    assert size() == (13, 13)
+    assert size() == (13,) * 5
     with store.transaction() as session:
         dissolve_group(session, session.merge(group))
         create_group(session, project_id, ids[5:8], "same-doi", "a@example.org")  # undone while another forms
-    assert size() == (13, 13)
+    assert size() == (13,) * 5
 
 
 @pytest.mark.postgres

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0 for the team's network)."),
         port: int = typer.Option(8000, "--port", help="Port to listen on."),
-        workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (a team server: 2-4 per CPU core)."),
+        workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (a team server: about one per CPU core)."),
         secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure (served over HTTPS)."),
         proxy_headers: bool = typer.Option(
             False, "--proxy-headers", help="Behind a reverse proxy: trust its X-Forwarded-Proto/-For (cookies Secure over HTTPS)."
