@@ -128,6 +128,10 @@ def refresh(work: Path, sizes: list[int]) -> None:
         first = time.perf_counter() - t0
         timings = []
         for _ in range(5):
+            # A new decision first: a refresh with nothing new to learn is skipped, and would time nothing.
+            item = screening.next_item(project, "ta", "a@bench")
+            assert item is not None
+            screening.decide(project, "ta", item.record_id, "a@bench", "exclude", ["E1"])
             t0 = time.perf_counter()
             priority.refresh_ranking(project, "ta", "a@bench")
             timings.append(time.perf_counter() - t0)

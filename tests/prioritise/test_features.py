@@ -71,10 +71,10 @@ def test_each_member_learns_from_its_own_view() -> None:
     assert int(np.argmax(both[2:])) == 1
 
 
-def year_block(years: list[object]) -> object:
+def year_block(years: list[object], both_ways: bool = False) -> object:
     records = [{"title": "same words", "year": y} for y in years]
     text = matrix(records, FeatureSpec(fields=("title",)))
-    return matrix(records, FeatureSpec(fields=("title",), year_weight=0.5)), text
+    return matrix(records, FeatureSpec(fields=("title",), year_weight=0.5, year_both_ways=both_ways)), text
 
 
 def test_near_years_are_more_alike_than_far_ones_and_a_missing_year_adds_nothing() -> None:
@@ -94,3 +94,28 @@ def test_year_similarity_falls_with_the_distance_between_years(years: list[int])
         for j in range(1, len(years)):
             if abs(years[i] - first) < abs(years[j] - first) and (years[i] - first) * (years[j] - first) >= 0:
                 assert similarity(X, 0, i) > similarity(X, 0, j)
+
+
+def test_both_ways_a_year_is_as_like_one_before_it_as_one_as_far_after_it() -> None:
+    one_way, _ = year_block([2000, 1990, 2010, 1980, 2020])
+    both, text = year_block([2000, 1990, 2010, 1980, 2020, None], both_ways=True)
+    assert similarity(one_way, 0, 1) < similarity(one_way, 0, 2)  # one way, early years stand apart more
+    assert np.isclose(similarity(both, 0, 1), similarity(both, 0, 2))
+    assert np.isclose(similarity(both, 0, 3), similarity(both, 0, 4))
+    assert similarity(both, 0, 1) > similarity(both, 0, 3)
+    words = text.shape[1]  # type: ignore[attr-defined]
+    assert both[5, words:].nnz == 0  # type: ignore[index]
+    assert np.allclose(np.sqrt(both.multiply(both).sum(axis=1)).A1, 1.0)  # type: ignore[attr-defined]
+
+
+@given(st.lists(st.integers(min_value=1900, max_value=2030), min_size=3, max_size=8))
+def test_both_ways_year_similarity_is_set_by_how_many_of_the_stage_years_lie_between(years: list[int]) -> None:
+    X, _text = year_block(years, both_ways=True)
+    known = sorted(set(years))
+    apart = [abs(known.index(y) - known.index(years[0])) for y in years]
+    for i in range(1, len(years)):
+        for j in range(1, len(years)):
+            if apart[i] < apart[j]:
+                assert similarity(X, 0, i) > similarity(X, 0, j)
+            elif apart[i] == apart[j]:
+                assert np.isclose(similarity(X, 0, i), similarity(X, 0, j))

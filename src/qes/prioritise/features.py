@@ -35,6 +35,10 @@ class FeatureSpec:
     # The publication year as cumulative "year >= Y" indicators, a block of this weight: a review's
     # included studies cluster in time (a method or question has its decades), and near years look alike.
     year_weight: float = 0.0
+    # Also "year <= Y" indicators beside the "year >= Y" ones: then every year's block has the same
+    # norm and two records' likeness falls with the distance between their years alike on either
+    # side, early or late in the stage's span (one-sided, early years weigh more per indicator).
+    year_both_ways: bool = False
     # Several views of the same records (each a spec of its own): `matrix` returns a `Views`, and
     # each ensemble member of the model (ModelSpec.view) learns from one of them.
     views: tuple[FeatureSpec, ...] = ()
@@ -109,7 +113,7 @@ def matrix(records: Sequence[Mapping[str, Any]], spec: FeatureSpec) -> FeatureMa
 
 
 def _text_only(spec: FeatureSpec) -> FeatureSpec:
-    return replace(spec, authors_weight=0.0, year_weight=0.0)
+    return replace(spec, authors_weight=0.0, year_weight=0.0, year_both_ways=False)
 
 
 def _with_blocks(records: Sequence[Mapping[str, Any]], text: sp.csr_matrix, spec: FeatureSpec) -> sp.csr_matrix:
@@ -122,7 +126,7 @@ def _with_blocks(records: Sequence[Mapping[str, Any]], text: sp.csr_matrix, spec
     if spec.authors_weight:
         blocks.append(_authors(records) * spec.authors_weight)
     if spec.year_weight:
-        blocks.append(_years(records) * spec.year_weight)
+        blocks.append(_years(records, spec.year_both_ways) * spec.year_weight)
     return normalize(sp.hstack(blocks).tocsr())
 
 
@@ -131,8 +135,11 @@ def _year(value: Any) -> int | None:
     return int(match.group()) if match else None
 
 
-def _years(records: Sequence[Mapping[str, Any]]) -> sp.csr_matrix:
-    """Row i has a 1 for every year of the set up to its own (unit rows); no year, an empty row."""
+def _years(records: Sequence[Mapping[str, Any]], both_ways: bool = False) -> sp.csr_matrix:
+    """Row i has a 1 for every year of the set up to its own (unit rows); no year, an empty row.
+
+    Both ways, a second set of columns has a 1 for every year of the set from its own on.
+    """
     import scipy.sparse as sp
     from sklearn.preprocessing import normalize
 
@@ -145,7 +152,10 @@ def _years(records: Sequence[Mapping[str, Any]]) -> sp.csr_matrix:
             upto = int(np.searchsorted(known, year, side="right"))
             rows.extend([i] * upto)
             cols.extend(range(upto))
-    shape = (len(records), max(1, len(known)))
+            if both_ways:  # known[upto - 1] is this year: columns len(known) + upto - 1 onwards
+                rows.extend([i] * (len(known) - upto + 1))
+                cols.extend(range(len(known) + upto - 1, 2 * len(known)))
+    shape = (len(records), max(1, len(known) * (2 if both_ways else 1)))
     return normalize(sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape, dtype=np.float64))
 
 
